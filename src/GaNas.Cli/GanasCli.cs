@@ -1,0 +1,25 @@
+using System.CommandLine;
+using GaNas.Cli.Commands;
+
+namespace GaNas.Cli;
+
+/// <summary>The <c>ganas</c> command line: one verb per class under Commands/.</summary>
+public static class GanasCli
+{
+    /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
+    /// <returns>The process exit code: 0 on success, 1 on a failed command, 2 on bad usage.</returns>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var io = new CommandIO(stdout, stderr);
+        var root = new RootCommand("GaNas: training-free neural architecture search on NATS-Bench spaces, for ML.NET.");
+        root.Subcommands.Add(DescribeCommand.Create(io));
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
+            stderr.WriteLine("Run 'ganas --help' for usage.");
+            return 2;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}

@@ -1,0 +1,3 @@
+using GaNas.Cli;
+
+return GanasCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.IO.Compression;
+
+namespace GaNas.Benchmarks;
+
+/// <summary>
+/// A small, strict CSV reader for the benchmark and proxy tables (no quoting: the tables contain
+/// none). Reads plain or gzip-compressed files; every error names the file, line and column.
+/// </summary>
+public sealed class CsvTable
+{
+    private readonly Dictionary<string, int> _columns;
+
+    private CsvTable(string source, string[] header, List<string[]> rows)
+    {
+        Source = source;
+        Header = header;
+        Rows = rows;
+        _columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < header.Length; i++)
+        {
+            if (!_columns.TryAdd(header[i], i))
+                throw new InvalidDataException($"{source}: column '{header[i]}' appears twice in the header.");
+        }
+    }
+
+    /// <summary>Where the table came from (for messages).</summary>
+    public string Source { get; }
+
+    /// <summary>Column names.</summary>
+    public IReadOnlyList<string> Header { get; }
+
+    /// <summary>Data rows (header excluded), each with one field per column.</summary>
+    public IReadOnlyList<string[]> Rows { get; }
+
+    /// <summary>Whether a column exists.</summary>
+    public bool Has(string column) => _columns.ContainsKey(column);
+
+    /// <summary>Index of a column; throws naming the missing column and the ones present.</summary>
+    public int Column(string column) => _columns.TryGetValue(column, out int i)
+        ? i
+        : throw new InvalidDataException($"{Source}: no column '{column}' (columns: {string.Join(", ", Header)}).");
+
+    /// <summary>Reads a CSV file (gzip when the name ends in .gz).</summary>
+    public static CsvTable Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Table file '{path}' does not exist.", path);
+        using Stream file = File.OpenRead(path);
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using var reader = new StreamReader(stream);
+        try
+        {
+            return Read(reader, path);
+        }
+        catch (InvalidDataException ex) when (ex.InnerException is null && !ex.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads CSV text.</summary>
+    public static CsvTable Read(TextReader reader, string source)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        string? headerLine = reader.ReadLine();
+        if (string.IsNullOrWhiteSpace(headerLine)) throw new InvalidDataException($"{source}: the file is empty (no header line).");
+        string[] header = headerLine.Trim().Split(',');
+        var rows = new List<string[]>();
+        int lineNumber = 1;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (line.Length == 0) continue;
+            string[] fields = line.Split(',');
+            if (fields.Length != header.Length)
+                throw new InvalidDataException($"{source}: line {lineNumber} has {fields.Length} fields, the header has {header.Length}.");
+            rows.Add(fields);
+        }
+        return new CsvTable(source, header, rows);
+    }
+
+    /// <summary>Parses a field as a double ("" and "nan" give NaN); throws naming line and column otherwise.</summary>
+    public double Double(int row, int column)
+    {
+        string text = Rows[row][column];
+        if (text.Length == 0 || text.Equals("nan", StringComparison.OrdinalIgnoreCase)) return double.NaN;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            ? value
+            : throw new InvalidDataException($"{Source}: line {row + 2}, column '{Header[column]}': '{text}' is not a number.");
+    }
+
+    /// <summary>Parses a field as a 64-bit integer; throws naming line and column otherwise.</summary>
+    public long Long(int row, int column)
+    {
+        string text = Rows[row][column];
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : throw new InvalidDataException($"{Source}: line {row + 2}, column '{Header[column]}': '{text}' is not a whole number.");
+    }
+}

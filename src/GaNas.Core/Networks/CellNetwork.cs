@@ -1,0 +1,89 @@
+using GaNas.SearchSpaces;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GaNas.Networks;
+
+/// <summary>
+/// The NATS-Bench macro skeleton shared by both spaces: <c>stem</c> = Conv3x3 (no bias) + BN,
+/// <c>cells</c> = cells and residual reduction blocks, <c>lastact</c> = BN + ReLU,
+/// <c>global_pooling</c> = adaptive average pool to 1x1, <c>classifier</c> = Linear.
+/// Submodule names follow NATS-Bench so state dicts line up. Every forward runs in a dispose scope.
+/// </summary>
+public sealed class CellNetwork : Module<Tensor, Tensor>
+{
+    private readonly Sequential stem;
+    private readonly ModuleList<Module<Tensor, Tensor>> cells;
+    private readonly Sequential lastact;
+    private readonly AdaptiveAvgPool2d global_pooling;
+    private readonly Linear classifier;
+
+    /// <summary>Creates the network.</summary>
+    /// <param name="cell">The cell used by every non-reduction layer.</param>
+    /// <param name="stemChannels">Output channels of the stem.</param>
+    /// <param name="body">The layers after the stem, in order.</param>
+    /// <param name="options">Classes, input channels, batch norm and seed.</param>
+    public CellNetwork(CellTopology cell, int stemChannels, IReadOnlyList<StageLayer> body, NetworkOptions options) : base(nameof(CellNetwork))
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Cell = cell;
+        Body = body.ToArray();
+        Options = options;
+        bool bn = options.UseBatchNorm;
+        stem = Sequential(Layers.Conv(options.InputChannels, stemChannels, 3, 1, 1), Layers.Norm(stemChannels, bn));
+        cells = new ModuleList<Module<Tensor, Tensor>>();
+        long previous = stemChannels;
+        foreach (StageLayer layer in body)
+        {
+            cells.Add(layer.IsReduction
+                ? new ResNetBasicBlock(previous, layer.Width, bn)
+                : new InferCell(cell, previous, layer.Width, bn));
+            previous = layer.Width;
+        }
+        FeatureChannels = previous;
+        lastact = Sequential(Layers.Norm(previous, bn), ReLU());
+        global_pooling = AdaptiveAvgPool2d(1);
+        classifier = Linear(previous, options.Classes);
+        RegisterComponents();
+        NetworkInitializer.Initialize(this, options.Seed);
+    }
+
+    /// <summary>The cell of the non-reduction layers.</summary>
+    public CellTopology Cell { get; }
+
+    /// <summary>The body layers after the stem.</summary>
+    public IReadOnlyList<StageLayer> Body { get; }
+
+    /// <summary>The options the network was built with.</summary>
+    public NetworkOptions Options { get; }
+
+    /// <summary>Channels entering the classifier.</summary>
+    public long FeatureChannels { get; }
+
+    /// <summary>The body layers as modules (cells and reduction blocks), for feature hooks.</summary>
+    public IReadOnlyList<Module<Tensor, Tensor>> BodyModules => cells.ToArray();
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return classifier.call(Features(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Pooled features (batch x <see cref="FeatureChannels"/>) before the classifier.</summary>
+    public Tensor Features(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var scope = NewDisposeScope();
+        Tensor x = stem.call(input);
+        for (int i = 0; i < cells.Count; i++) x = cells[i].call(x);
+        x = lastact.call(x);
+        x = global_pooling.call(x);
+        return x.flatten(1).MoveToOuterDisposeScope();
+    }
+}

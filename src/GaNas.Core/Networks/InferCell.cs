@@ -1,0 +1,59 @@
+using GaNas.SearchSpaces;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GaNas.Networks;
+
+/// <summary>
+/// A NAS-Bench-201 cell with fixed operations: node i = sum over j &lt; i of op_(i,j)(node j), output = node 3.
+/// Edges leaving node 0 map C_in to C_out; the others keep C_out. <c>layers</c> holds one module per edge in canonical order.
+/// </summary>
+public sealed class InferCell : Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Module<Tensor, Tensor>> layers;
+    private readonly (int Target, int Source)[] _edges;
+
+    /// <summary>Creates the cell.</summary>
+    public InferCell(CellTopology topology, long cin, long cout, bool useBatchNorm) : base(nameof(InferCell))
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        layers = new ModuleList<Module<Tensor, Tensor>>();
+        var edges = new List<(int, int)>();
+        foreach (var (target, source, operation) in topology.Edges)
+        {
+            long inChannels = source == 0 ? cin : cout;
+            layers.Add(CreateOperation(operation, inChannels, cout, useBatchNorm));
+            edges.Add((target, source));
+        }
+        _edges = edges.ToArray();
+        RegisterComponents();
+    }
+
+    /// <summary>The module of one operation, as NATS-Bench builds it.</summary>
+    public static Module<Tensor, Tensor> CreateOperation(CellOperation operation, long cin, long cout, bool useBatchNorm) => operation switch
+    {
+        CellOperation.None => new ZeroOp(cin, cout),
+        CellOperation.SkipConnect => cin == cout ? Identity() : new ChannelProjection(cin, cout, useBatchNorm),
+        CellOperation.Conv1x1 => new ReluConvBn(cin, cout, 1, 1, 0, useBatchNorm),
+        CellOperation.Conv3x3 => new ReluConvBn(cin, cout, 3, 1, 1, useBatchNorm),
+        CellOperation.AvgPool3x3 => new PoolOp(cin, cout, useBatchNorm),
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown cell operation."),
+    };
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var nodes = new Tensor?[CellTopology.NodeCount];
+        nodes[0] = input;
+        for (int e = 0; e < _edges.Length; e++)
+        {
+            var (target, source) = _edges[e];
+            Tensor y = layers[e].call(nodes[source]!);
+            nodes[target] = nodes[target] is null ? y : nodes[target]!.add(y);
+        }
+        return nodes[CellTopology.NodeCount - 1]!.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,131 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GaNas.Networks;
+
+/// <summary>Builders for the small layers NATS-Bench networks are made of.</summary>
+internal static class Layers
+{
+    /// <summary>BatchNorm2d(affine, running stats) or an identity when batch norm is disabled.</summary>
+    public static Module<Tensor, Tensor> Norm(long channels, bool useBatchNorm) =>
+        useBatchNorm ? BatchNorm2d(channels, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true) : Identity();
+
+    /// <summary>Conv2d without bias, square kernel.</summary>
+    public static Conv2d Conv(long cin, long cout, long kernel, long stride, long padding) =>
+        Conv2d(cin, cout, kernel, stride: stride, padding: padding, bias: false);
+}
+
+/// <summary><c>nor_conv_kxk</c>: ReLU, Conv2d (no bias), BatchNorm2d. Submodule names follow NAS-Bench-201 (<c>op.0/1/2</c>).</summary>
+public sealed class ReluConvBn : Module<Tensor, Tensor>
+{
+    private readonly Sequential op;
+
+    /// <summary>Creates the block.</summary>
+    public ReluConvBn(long cin, long cout, long kernel, long stride, long padding, bool useBatchNorm) : base(nameof(ReluConvBn))
+    {
+        op = Sequential(ReLU(), Layers.Conv(cin, cout, kernel, stride, padding), Layers.Norm(cout, useBatchNorm));
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => op.call(input);
+}
+
+/// <summary><c>none</c>: zeros with the output's shape (C_out channels).</summary>
+public sealed class ZeroOp : Module<Tensor, Tensor>
+{
+    private readonly long _cin;
+    private readonly long _cout;
+
+    /// <summary>Creates the operation.</summary>
+    public ZeroOp(long cin, long cout) : base(nameof(ZeroOp))
+    {
+        _cin = cin;
+        _cout = cout;
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        if (_cin == _cout) return input.mul(0.0);
+        long[] shape = (long[])input.shape.Clone();
+        shape[1] = _cout;
+        return zeros(shape, dtype: input.dtype, device: input.device);
+    }
+}
+
+/// <summary><c>avg_pool_3x3</c>: optional ReLU-Conv1x1-BN when channels change, then AvgPool2d(3, 1, 1, count_include_pad=false).</summary>
+public sealed class PoolOp : Module<Tensor, Tensor>
+{
+    private readonly ReluConvBn? preprocess;
+    private readonly AvgPool2d op;
+
+    /// <summary>Creates the operation.</summary>
+    public PoolOp(long cin, long cout, bool useBatchNorm) : base(nameof(PoolOp))
+    {
+        if (cin != cout) preprocess = new ReluConvBn(cin, cout, 1, 1, 0, useBatchNorm);
+        op = AvgPool2d(3, stride: 1, padding: 1, ceil_mode: false, count_include_pad: false);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        if (preprocess is null) return op.call(input);
+        using var scope = NewDisposeScope();
+        return op.call(preprocess.call(input)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary><c>skip_connect</c> across a channel change (SSS): Conv1x1 (no bias), BatchNorm2d.</summary>
+public sealed class ChannelProjection : Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv;
+    private readonly Module<Tensor, Tensor> bn;
+
+    /// <summary>Creates the projection.</summary>
+    public ChannelProjection(long cin, long cout, bool useBatchNorm) : base(nameof(ChannelProjection))
+    {
+        conv = Layers.Conv(cin, cout, 1, 1, 0);
+        bn = Layers.Norm(cout, useBatchNorm);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return bn.call(conv.call(input)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// Residual stride-2 reduction block: <c>conv_a</c> = ReLU-Conv3x3(stride 2)-BN, <c>conv_b</c> =
+/// ReLU-Conv3x3-BN, <c>downsample</c> = AvgPool2d(2, 2) then Conv1x1 (no bias); output = downsample(x) + conv_b(conv_a(x)).
+/// </summary>
+public sealed class ResNetBasicBlock : Module<Tensor, Tensor>
+{
+    private readonly ReluConvBn conv_a;
+    private readonly ReluConvBn conv_b;
+    private readonly Sequential downsample;
+
+    /// <summary>Creates the block.</summary>
+    public ResNetBasicBlock(long cin, long cout, bool useBatchNorm) : base(nameof(ResNetBasicBlock))
+    {
+        conv_a = new ReluConvBn(cin, cout, 3, 2, 1, useBatchNorm);
+        conv_b = new ReluConvBn(cout, cout, 3, 1, 1, useBatchNorm);
+        downsample = Sequential(AvgPool2d(2, stride: 2, padding: 0), Layers.Conv(cin, cout, 1, 1, 0));
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        Tensor block = conv_b.call(conv_a.call(input));
+        Tensor residual = downsample.call(input);
+        return residual.add(block).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace GaNas.Runtime;
+
+/// <summary>
+/// Process-wide libtorch settings. On 2 cores, libtorch's default of one intra-op thread per core
+/// collapses when another process holds a core, so every entry point sets the thread count explicitly.
+/// </summary>
+public static class TorchRuntime
+{
+    private static readonly object Gate = new();
+    private static bool _interopSet;
+
+    /// <summary>
+    /// Loads libtorch (with a clear error when the native backend is missing) and sets the number
+    /// of intra-op threads. <paramref name="threads"/> &lt;= 0 means one per core.
+    /// </summary>
+    public static void Initialize(int threads = 1)
+    {
+        lock (Gate)
+        {
+            EnsureLoaded();
+            int n = threads > 0 ? threads : Environment.ProcessorCount;
+            torch.set_num_threads(n);
+            if (!_interopSet)
+            {
+                try { torch.set_num_interop_threads(1); }
+                catch (ExternalException) { /* already fixed by earlier parallel work: harmless */ }
+                _interopSet = true;
+            }
+        }
+    }
+
+    /// <summary>Number of intra-op threads libtorch uses now.</summary>
+    public static int Threads => torch.get_num_threads();
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> explaining what to install when libtorch cannot load.</summary>
+    public static void EnsureLoaded()
+    {
+        try
+        {
+            torch.InitializeDeviceType(DeviceType.CPU);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new InvalidOperationException(
+                "libtorch could not be loaded. An executable needs a native TorchSharp backend package " +
+                "(libtorch-cpu-linux-x64 or TorchSharp-cpu; TorchSharp-cuda-* for a GPU), and on Debian 12 " +
+                "the build's libLibTorchSharp.so patch (see Directory.Build.targets). Inner error: " + ex.Message, ex);
+        }
+    }
+
+    /// <summary>The device to use: "cpu", "cuda" or "auto" (cuda when available).</summary>
+    public static torch.Device ResolveDevice(string device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        switch (device.ToLowerInvariant())
+        {
+            case "cpu":
+                return torch.CPU;
+            case "cuda":
+                if (!torch.cuda.is_available())
+                    throw new InvalidOperationException("Device 'cuda' was requested but CUDA is not available: reference a TorchSharp-cuda-* backend package and run on a machine with an NVIDIA GPU.");
+                return torch.CUDA;
+            case "auto":
+                return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+            default:
+                throw new ArgumentException($"Unknown device '{device}'; expected cpu, cuda or auto.", nameof(device));
+        }
+    }
+}
