@@ -13,6 +13,8 @@ public static class GanasCli
         var io = new CommandIO(stdout, stderr);
         var root = new RootCommand("GaNas: training-free neural architecture search on NATS-Bench spaces, for ML.NET.");
         root.Subcommands.Add(DescribeCommand.Create(io));
+        root.Subcommands.Add(ProxiesCommand.Create(io));
+        root.Subcommands.Add(CorrelateCommand.Create(io));
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -11,4 +11,18 @@ internal static class CommonOptions
         option.AcceptOnlyFromAmong("tss", "sss");
         return option;
     }
+
+    public static Option<string> Images() => new("--images")
+    {
+        Description = "Images: a folder of class subfolders of PNG files, a CIFAR binary .bin file, or an IDX *-idx3-ubyte[.gz] file.",
+        Required = true,
+    };
+
+    public static Option<int> Batch() => new("--batch") { Description = "Images per proxy batch.", DefaultValueFactory = _ => 64 };
+
+    public static Option<int> Classes() => new("--classes") { Description = "Classes of the network's classifier (10 CIFAR-10, 100 CIFAR-100, 120 ImageNet16-120).", DefaultValueFactory = _ => 10 };
+
+    public static Option<int> Threads() => new("--threads") { Description = "libtorch intra-op threads (0 = one per core).", DefaultValueFactory = _ => 1 };
+
+    public static Option<string?> Normalize() => new("--normalize") { Description = "Per-channel mean/std as m1,m2,m3/s1,s2,s3 (default: computed from the images)." };
 }

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using GaNas.Benchmarks;
+using GaNas.Scoring;
+
+namespace GaNas.Cli.Commands;
+
+/// <summary>
+/// <c>ganas correlate</c>: Kendall tau-b and Spearman rho of each proxy column, and of hybrid
+/// scores over the whole table as one pool, against benchmark accuracy. JSON on stdout.
+/// </summary>
+internal static class CorrelateCommand
+{
+    public static Command Create(CommandIO io)
+    {
+        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (from 'ganas proxies' or a published file).", Required = true };
+        var truth = new Option<string>("--truth") { Description = "Benchmark table with accuracies (index,...,test_acc,valid_acc).", Required = true };
+        var metric = new Option<string>("--metric") { Description = "Accuracy column to correlate with.", DefaultValueFactory = _ => "test_acc" };
+        metric.AcceptOnlyFromAmong("test_acc", "valid_acc");
+        var hybrid = new Option<string[]>("--hybrid") { Description = "Hybrid score(s) to add, e.g. rk, naswot+logsynflow, log:naswot+ni (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var plot = new Option<string?>("--plot") { Description = "Folder for one PNG scatter plot (score vs accuracy) per proxy and hybrid." };
+        var command = new Command("correlate", "Rank correlation (Kendall tau-b, Spearman) of proxies and hybrid scores with benchmark accuracy.")
+        {
+            proxies, truth, metric, hybrid, plot,
+        };
+        command.SetAction(parse => io.Guard(() =>
+        {
+            ProxyTable table = ProxyTable.Read(parse.GetValue(proxies)!);
+            string metricName = parse.GetValue(metric)!;
+            CsvTable truthCsv = CsvTable.Read(parse.GetValue(truth)!);
+            int iIndex = truthCsv.Column("index"), iMetric = truthCsv.Column(metricName);
+            var accuracyOf = new Dictionary<int, double>();
+            for (int r = 0; r < truthCsv.Rows.Count; r++) accuracyOf[(int)truthCsv.Long(r, iIndex)] = truthCsv.Double(r, iMetric);
+            var rows = Enumerable.Range(0, table.Count).Where(r => accuracyOf.TryGetValue(table.Indices[r], out double a) && double.IsFinite(a)).ToArray();
+            if (rows.Length < 2) throw new InvalidDataException($"Only {rows.Length} row(s) of {table.Source} have a {metricName} in the truth table; nothing to correlate.");
+            double[] accuracy = rows.Select(r => accuracyOf[table.Indices[r]]).ToArray();
+
+            var series = new List<(string Name, double[] Values, int Failures)>();
+            foreach (string name in table.ProxyNames)
+            {
+                var column = table.Column(name);
+                double[] values = rows.Select(r => column[r]).ToArray();
+                series.Add((name, values, values.Count(v => !double.IsFinite(v))));
+            }
+            foreach (string spec in parse.GetValue(hybrid) ?? [])
+            {
+                HybridScore score = HybridScore.Parse(spec);
+                foreach (string p in score.Proxies)
+                {
+                    if (!table.Has(p)) throw new ArgumentException($"Hybrid '{spec}' needs proxy '{p}', which {table.Source} lacks (columns: {string.Join(", ", table.ProxyNames)}).");
+                }
+                double[] values = score.Score(rows.Length, (i, p) => table.Column(p)[rows[i]]);
+                series.Add((score.Name, values, 0));
+            }
+
+            var result = new Dictionary<string, object?>
+            {
+                ["n"] = rows.Length,
+                ["metric"] = metricName,
+                ["proxies_file"] = table.Source,
+            };
+            var correlations = new Dictionary<string, object>();
+            foreach (var (name, values, failures) in series)
+            {
+                correlations[name] = new
+                {
+                    kendall = Math.Round(Correlation.KendallTauB(values, accuracy), 4),
+                    spearman = Math.Round(Correlation.Spearman(values, accuracy), 4),
+                    failures,
+                };
+            }
+            result["correlations"] = correlations;
+            if (table.Seconds is { } seconds)
+            {
+                double[] s = rows.Select(r => seconds[r]).Order().ToArray();
+                result["seconds_per_arch"] = new { median = Math.Round(Quantile(s, 0.5), 4), p90 = Math.Round(Quantile(s, 0.9), 4), mean = Math.Round(s.Average(), 4) };
+            }
+            if (parse.GetValue(plot) is { } dir)
+            {
+                Directory.CreateDirectory(dir);
+                foreach (var (name, values, _) in series)
+                {
+                    string file = Path.Combine(dir, $"{Sanitize(name)}-vs-{metricName}.png");
+                    Plots.Scatter(values, accuracy, name, metricName, $"{name}: Kendall {Correlation.KendallTauB(values, accuracy):F3} (n={rows.Length})", file);
+                }
+                result["plots"] = dir;
+            }
+            io.Out.WriteLine(Json.Serialize(result, indented: true));
+            return 0;
+        }));
+        return command;
+    }
+
+    internal static double Quantile(IReadOnlyList<double> sorted, double q)
+    {
+        if (sorted.Count == 0) return double.NaN;
+        double pos = q * (sorted.Count - 1);
+        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    private static string Sanitize(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+}

@@ -1,0 +1,109 @@
+using GaNas.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GaNas.Proxies;
+
+/// <summary>What the shared forward pass must record.</summary>
+[Flags]
+public enum CleanPassNeeds
+{
+    /// <summary>Nothing.</summary>
+    None = 0,
+    /// <summary>Binary ReLU activation codes, accumulated into the NASWOT Hamming kernel.</summary>
+    ReluCodes = 1,
+    /// <summary>The input feature map of every pooling layer (kept for noise immunity).</summary>
+    PoolInputs = 2,
+}
+
+/// <summary>
+/// One forward pass of the untrained network (train mode, batch statistics, no gradients) over
+/// the clean batch, shared by the proxies that need it: NASWOT reads the ReLU codes, noise
+/// immunity reads the pooling inputs and the layer counts. Hooks run on the network's modules.
+/// </summary>
+public sealed class CleanPass : IDisposable
+{
+    private readonly List<Tensor> _poolInputs = [];
+
+    private CleanPass(int batch) => Kernel = new HammingKernel(batch);
+
+    /// <summary>The NASWOT kernel (empty unless <see cref="CleanPassNeeds.ReluCodes"/> was requested).</summary>
+    public HammingKernel Kernel { get; }
+
+    /// <summary>Input feature maps of the pooling layers, in forward order.</summary>
+    public IReadOnlyList<Tensor> PoolInputs => _poolInputs;
+
+    /// <summary>Number of convolution layers the forward used.</summary>
+    public int ConvolutionLayers { get; private set; }
+
+    /// <summary>Number of pooling layers the forward used (cell pools, reduction shortcuts, global pool).</summary>
+    public int PoolingLayers { get; private set; }
+
+    /// <summary>Sum of the input channels of every pooling and convolution layer used.</summary>
+    public long InputChannels { get; private set; }
+
+    /// <summary>Runs the pass.</summary>
+    public static CleanPass Run(CellNetwork network, Tensor images, CleanPassNeeds needs)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(images);
+        var pass = new CleanPass((int)images.shape[0]);
+        var removers = new List<Action>();
+        try
+        {
+            foreach (var (_, module) in network.named_modules())
+            {
+                switch (module)
+                {
+                    case ReLU relu when needs.HasFlag(CleanPassNeeds.ReluCodes):
+                        removers.Add(relu.register_forward_hook((_, _, output) => { pass.AddCodes(output); return output; }).remove);
+                        break;
+                    case AvgPool2d or AdaptiveAvgPool2d:
+                        var pool = (nn.Module<Tensor, Tensor>)module;
+                        removers.Add(pool.register_forward_hook((_, input, output) => { pass.AddPool(input, needs.HasFlag(CleanPassNeeds.PoolInputs)); return output; }).remove);
+                        break;
+                    case Conv2d conv:
+                        removers.Add(conv.register_forward_hook((_, input, output) => { pass.ConvolutionLayers++; pass.InputChannels += input.shape[1]; return output; }).remove);
+                        break;
+                }
+            }
+            network.train();
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            network.call(images);
+        }
+        catch
+        {
+            pass.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var remove in removers) remove();
+        }
+        return pass;
+    }
+
+    private void AddCodes(Tensor output)
+    {
+        using var scope = NewDisposeScope();
+        Tensor codes = output.gt(0).contiguous();
+        int perImage = checked((int)(codes.numel() / Kernel.Batch));
+        Kernel.Add(codes.bytes, perImage);
+    }
+
+    private void AddPool(Tensor input, bool keep)
+    {
+        PoolingLayers++;
+        InputChannels += input.shape[1];
+        if (keep) _poolInputs.Add(input.detach().clone().DetachFromDisposeScope());
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (Tensor t in _poolInputs) t.Dispose();
+        _poolInputs.Clear();
+    }
+}

@@ -1,0 +1,83 @@
+using GaNas.Networks;
+using GaNas.SearchSpaces;
+using static TorchSharp.torch;
+
+namespace GaNas.Proxies;
+
+/// <summary>
+/// Everything the proxies of one architecture share: the untrained network (built once, seeded),
+/// the image batch, the clean forward pass, the SynFlow backward pass and the size statistics.
+/// Each is computed on first use, so a proxy set pays only for what it needs. Dispose it after use.
+/// </summary>
+public sealed class ProxyContext : IDisposable
+{
+    private readonly CleanPassNeeds _needs;
+    private CellNetwork? _network;
+    private CleanPass? _clean;
+    private SynFlowPass? _synflow;
+    private NetworkStatistics? _statistics;
+
+    /// <summary>Creates the context.</summary>
+    /// <param name="space">The search space.</param>
+    /// <param name="genome">The architecture.</param>
+    /// <param name="images">Normalised image batch (B x C x H x W, float32); not owned.</param>
+    /// <param name="options">Network options (classes, skeleton, input channels).</param>
+    /// <param name="seed">Seed of the network weights and of any noise.</param>
+    /// <param name="needs">What the shared clean forward pass must record.</param>
+    public ProxyContext(ISearchSpace space, Genome genome, Tensor images, NetworkOptions options, int seed, CleanPassNeeds needs)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(genome);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(options);
+        space.Validate(genome);
+        if (images.dim() != 4) throw new ArgumentException($"The image batch must be B x C x H x W, got [{string.Join(", ", images.shape)}].", nameof(images));
+        if (images.shape[1] != options.InputChannels)
+            throw new ArgumentException($"The images have {images.shape[1]} channels, the network expects {options.InputChannels}.", nameof(images));
+        Space = space;
+        Genome = genome;
+        Images = images;
+        Options = options.With(seed: seed);
+        Seed = seed;
+        _needs = needs;
+    }
+
+    /// <summary>The search space.</summary>
+    public ISearchSpace Space { get; }
+
+    /// <summary>The architecture.</summary>
+    public Genome Genome { get; }
+
+    /// <summary>The image batch.</summary>
+    public Tensor Images { get; }
+
+    /// <summary>Options of the network (with the seed applied).</summary>
+    public NetworkOptions Options { get; }
+
+    /// <summary>Seed of weights and noise.</summary>
+    public int Seed { get; }
+
+    /// <summary>Input height (= width) of the images.</summary>
+    public int InputSize => (int)Images.shape[2];
+
+    /// <summary>The untrained float32 network with batch norm.</summary>
+    public CellNetwork Network => _network ??= Space.BuildNetwork(Genome, Options);
+
+    /// <summary>The shared clean forward pass.</summary>
+    public CleanPass Clean => _clean ??= CleanPass.Run(Network, Images, _needs);
+
+    /// <summary>The shared SynFlow backward pass (float64, no batch norm, absolute weights, all-ones input).</summary>
+    public SynFlowPass SynFlow => _synflow ??= SynFlowPass.Run(Space, Genome, Options, InputSize);
+
+    /// <summary>Parameter count and MACs at the batch's input size.</summary>
+    public NetworkStatistics Statistics => _statistics ??= NetworkStatistics.Measure(Network, InputSize);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _clean?.Dispose();
+        _network?.Dispose();
+        _clean = null;
+        _network = null;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using GaNas.Networks;
+using GaNas.SearchSpaces;
+using static TorchSharp.torch;
+
+namespace GaNas.Proxies;
+
+/// <summary>The proxy values of one architecture and the wall time they took.</summary>
+/// <param name="Genome">The architecture.</param>
+/// <param name="Values">Value per proxy name.</param>
+/// <param name="Seconds">Wall time to build the network(s) and compute every proxy.</param>
+public sealed record ProxyScores(Genome Genome, IReadOnlyDictionary<string, ProxyValue> Values, double Seconds)
+{
+    /// <summary>Names of the proxies that failed, with their reasons.</summary>
+    public IEnumerable<string> Failures => Values.Where(v => !v.Value.IsValid).Select(v => $"{v.Key}: {v.Value.Failure}");
+}
+
+/// <summary>
+/// Scores architectures with a fixed set of proxies on a fixed image batch: builds each network
+/// once, runs the shared passes once, and disposes every tensor it created (memory stays flat over
+/// thousands of evaluations).
+/// </summary>
+public sealed class ProxyEvaluator
+{
+    private readonly CleanPassNeeds _needs;
+
+    /// <summary>Creates the evaluator.</summary>
+    /// <param name="space">The search space.</param>
+    /// <param name="proxies">The proxies to compute.</param>
+    /// <param name="images">Normalised image batch (B x C x H x W); the caller keeps ownership.</param>
+    /// <param name="options">Network options (classes, skeleton, input channels).</param>
+    /// <param name="seed">Seed of the weights and noise, the same for every architecture.</param>
+    public ProxyEvaluator(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, Tensor images, NetworkOptions options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(proxies);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(options);
+        if (proxies.Count == 0) throw new ArgumentException("At least one proxy is needed.", nameof(proxies));
+        if (images.shape[0] < 2) throw new ArgumentException("Proxies need a batch of at least 2 images.", nameof(images));
+        Space = space;
+        Proxies = proxies;
+        Images = images;
+        Options = options;
+        Seed = seed;
+        foreach (var p in proxies) _needs |= p.Needs;
+    }
+
+    /// <summary>The search space.</summary>
+    public ISearchSpace Space { get; }
+
+    /// <summary>The proxies, in output order.</summary>
+    public IReadOnlyList<IZeroCostProxy> Proxies { get; }
+
+    /// <summary>The image batch.</summary>
+    public Tensor Images { get; }
+
+    /// <summary>Network options.</summary>
+    public NetworkOptions Options { get; }
+
+    /// <summary>Seed of weights and noise.</summary>
+    public int Seed { get; }
+
+    /// <summary>Computes every proxy for one architecture.</summary>
+    public ProxyScores Evaluate(Genome genome)
+    {
+        var watch = Stopwatch.StartNew();
+        var values = new Dictionary<string, ProxyValue>(StringComparer.Ordinal);
+        using (var scope = NewDisposeScope())
+        using (var context = new ProxyContext(Space, genome, Images, Options, Seed, _needs))
+        {
+            foreach (IZeroCostProxy proxy in Proxies)
+            {
+                values[proxy.Name] = proxy.Compute(context);
+            }
+        }
+        return new ProxyScores(genome, values, watch.Elapsed.TotalSeconds);
+    }
+}

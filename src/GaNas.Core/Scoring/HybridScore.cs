@@ -1,0 +1,130 @@
+using System.Globalization;
+
+namespace GaNas.Scoring;
+
+/// <summary>How per-proxy ranks are combined.</summary>
+public enum RankAggregation
+{
+    /// <summary>Weighted sum of ranks (the paper's "rk").</summary>
+    Linear,
+    /// <summary>Weighted sum of log(rank / n) (AZ-NAS style): a candidate bad in one proxy is punished harder.</summary>
+    Log,
+}
+
+/// <summary>One weighted term of a hybrid score.</summary>
+/// <param name="Proxy">Proxy name.</param>
+/// <param name="Weight">Weight of its rank.</param>
+public readonly record struct ScoreTerm(string Proxy, double Weight);
+
+/// <summary>
+/// A score over a pool of candidates: a single proxy (its raw value), or a hybrid of proxies whose
+/// ranks within the pool are weighted and summed. A rank only means something relative to its
+/// pool, so the pool is explicit: a GA's population plus offspring, an SA neighbourhood, all the
+/// samples of random search. The paper's default "rk" = NI + NASWOT + LogSynFlow, weights 1, linear.
+/// Text form: <c>rk</c>, <c>naswot</c>, <c>naswot+logsynflow</c>, <c>2*naswot+ni</c>, <c>log:naswot+ni</c>.
+/// </summary>
+public sealed class HybridScore
+{
+    /// <summary>The paper's proxies.</summary>
+    public static IReadOnlyList<string> PaperProxies { get; } = ["ni", "naswot", "logsynflow"];
+
+    /// <summary>Creates a score.</summary>
+    public HybridScore(IReadOnlyList<ScoreTerm> terms, RankAggregation aggregation, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        if (terms.Count == 0) throw new ArgumentException("A score needs at least one proxy.", nameof(terms));
+        if (terms.Any(t => !(t.Weight > 0) || !double.IsFinite(t.Weight))) throw new ArgumentException("Score weights must be positive and finite.", nameof(terms));
+        if (terms.Select(t => t.Proxy).Distinct(StringComparer.OrdinalIgnoreCase).Count() != terms.Count) throw new ArgumentException("A proxy appears twice in the score.", nameof(terms));
+        Terms = terms;
+        Aggregation = aggregation;
+        Name = name ?? Describe(terms, aggregation);
+    }
+
+    /// <summary>The paper's hybrid score rk = rank(NI) + rank(NASWOT) + rank(LogSynFlow).</summary>
+    public static HybridScore PaperRk { get; } = new(PaperProxies.Select(p => new ScoreTerm(p, 1)).ToArray(), RankAggregation.Linear, "rk");
+
+    /// <summary>The weighted proxies.</summary>
+    public IReadOnlyList<ScoreTerm> Terms { get; }
+
+    /// <summary>How ranks are combined.</summary>
+    public RankAggregation Aggregation { get; }
+
+    /// <summary>Display name.</summary>
+    public string Name { get; }
+
+    /// <summary>The proxies the score needs.</summary>
+    public IReadOnlyList<string> Proxies => Terms.Select(t => t.Proxy).ToArray();
+
+    /// <summary>Whether the score is a single proxy's raw value (no ranking needed).</summary>
+    public bool IsSingleProxy => Terms.Count == 1;
+
+    /// <summary>
+    /// Scores every candidate of a pool; higher is better. <paramref name="valueOf"/> gives the
+    /// value of a proxy for candidate i. A single proxy is scored by its value (failures get
+    /// -infinity); a hybrid by its weighted (log-)rank sum within the pool.
+    /// </summary>
+    public double[] Score(int poolSize, Func<int, string, double> valueOf)
+    {
+        ArgumentNullException.ThrowIfNull(valueOf);
+        var total = new double[poolSize];
+        if (poolSize == 0) return total;
+        if (IsSingleProxy)
+        {
+            for (int i = 0; i < poolSize; i++)
+            {
+                double v = valueOf(i, Terms[0].Proxy);
+                total[i] = double.IsFinite(v) ? v : double.NegativeInfinity;
+            }
+            return total;
+        }
+        foreach (ScoreTerm term in Terms)
+        {
+            var values = new double[poolSize];
+            for (int i = 0; i < poolSize; i++) values[i] = valueOf(i, term.Proxy);
+            double[] ranks = Ranking.AverageRanks(values);
+            for (int i = 0; i < poolSize; i++)
+                total[i] += term.Weight * (Aggregation == RankAggregation.Linear ? ranks[i] : Math.Log(ranks[i] / poolSize));
+        }
+        return total;
+    }
+
+    /// <summary>Parses the text form (see the class summary).</summary>
+    public static HybridScore Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string s = text.Trim();
+        if (s.Length == 0) throw new FormatException("The score is empty.");
+        if (s.Equals("rk", StringComparison.OrdinalIgnoreCase)) return PaperRk;
+        var aggregation = RankAggregation.Linear;
+        if (s.StartsWith("log:", StringComparison.OrdinalIgnoreCase))
+        {
+            aggregation = RankAggregation.Log;
+            s = s[4..];
+        }
+        var terms = new List<ScoreTerm>();
+        foreach (string part in s.Split('+', StringSplitOptions.TrimEntries))
+        {
+            if (part.Length == 0) throw new FormatException($"Score '{text}' has an empty term.");
+            double weight = 1;
+            string proxy = part;
+            int star = part.IndexOf('*', StringComparison.Ordinal);
+            if (star >= 0)
+            {
+                if (!double.TryParse(part[..star], NumberStyles.Float, CultureInfo.InvariantCulture, out weight))
+                    throw new FormatException($"Score '{text}': weight '{part[..star]}' is not a number.");
+                proxy = part[(star + 1)..].Trim();
+            }
+            if (proxy.Equals("rk", StringComparison.OrdinalIgnoreCase))
+                throw new FormatException($"Score '{text}': 'rk' stands alone; write its proxies (ni+naswot+logsynflow) to combine them with others.");
+            terms.Add(new ScoreTerm(proxy.ToLowerInvariant(), weight));
+        }
+        return new HybridScore(terms, aggregation);
+    }
+
+    private static string Describe(IReadOnlyList<ScoreTerm> terms, RankAggregation aggregation) =>
+        (aggregation == RankAggregation.Log ? "log:" : string.Empty) +
+        string.Join('+', terms.Select(t => t.Weight == 1 ? t.Proxy : $"{t.Weight.ToString(CultureInfo.InvariantCulture)}*{t.Proxy}"));
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
