@@ -15,6 +15,7 @@ public static class GanasCli
         root.Subcommands.Add(DescribeCommand.Create(io));
         root.Subcommands.Add(ProxiesCommand.Create(io));
         root.Subcommands.Add(CorrelateCommand.Create(io));
+        root.Subcommands.Add(BenchCommand.Create(io));
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -25,4 +25,17 @@ internal static class CommonOptions
     public static Option<int> Threads() => new("--threads") { Description = "libtorch intra-op threads (0 = one per core).", DefaultValueFactory = _ => 1 };
 
     public static Option<string?> Normalize() => new("--normalize") { Description = "Per-channel mean/std as m1,m2,m3/s1,s2,s3 (default: computed from the images)." };
+
+    public static Option<string> Strategy()
+    {
+        var option = new Option<string>("--strategy") { Description = "Search strategy: rs (random), ga (genetic algorithm), sa (simulated annealing), rea (regularised evolution).", Required = true };
+        option.AcceptOnlyFromAmong("rs", "ga", "sa", "rea");
+        return option;
+    }
+
+    public static Option<string> Score() => new("--score")
+    {
+        Description = "Score: rk (= ni+naswot+logsynflow rank sum), one proxy, a rank sum like naswot+logsynflow or 2*naswot+ni, or log:... for log-rank aggregation.",
+        DefaultValueFactory = _ => "rk",
+    };
 }

@@ -14,8 +14,7 @@ internal static class CorrelateCommand
     {
         var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (from 'ganas proxies' or a published file).", Required = true };
         var truth = new Option<string>("--truth") { Description = "Benchmark table with accuracies (index,...,test_acc,valid_acc).", Required = true };
-        var metric = new Option<string>("--metric") { Description = "Accuracy column to correlate with.", DefaultValueFactory = _ => "test_acc" };
-        metric.AcceptOnlyFromAmong("test_acc", "valid_acc");
+        var metric = new Option<string>("--metric") { Description = "Column of the truth table to correlate with: test_acc, valid_acc, or any numeric column (e.g. a published proxy).", DefaultValueFactory = _ => "test_acc" };
         var hybrid = new Option<string[]>("--hybrid") { Description = "Hybrid score(s) to add, e.g. rk, naswot+logsynflow, log:naswot+ni (repeatable).", AllowMultipleArgumentsPerToken = false };
         var plot = new Option<string?>("--plot") { Description = "Folder for one PNG scatter plot (score vs accuracy) per proxy and hybrid." };
         var command = new Command("correlate", "Rank correlation (Kendall tau-b, Spearman) of proxies and hybrid scores with benchmark accuracy.")

@@ -52,6 +52,7 @@ internal static class ProxiesCommand
             io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {x.shape[0]} from {batchImages.Source}, {TorchRuntime.Threads} thread(s)");
 
             var progress = new ProgressReporter(io.Error, "proxies", indices.Count);
+            double rssStart = Environment.WorkingSet / 1048576.0;
             int failures = 0;
             using var writer = new StreamWriter(outPath, append: true);
             int count = done.Count;
@@ -68,7 +69,8 @@ internal static class ProxiesCommand
                 writer.Flush();
                 progress.Report(++count, $"{scores.Seconds:F2}s");
             }
-            io.Error.WriteLine($"proxies: wrote {todo.Count} row(s) to {outPath}; {failures} failed proxy value(s)");
+            GC.Collect();
+            io.Error.WriteLine($"proxies: wrote {todo.Count} row(s) to {outPath}; {failures} failed proxy value(s); RSS {rssStart:F0} MB after loading, {Environment.WorkingSet / 1048576.0:F0} MB at the end");
             return 0;
         })));
         return command;

@@ -81,11 +81,13 @@ public sealed class CsvTable
         return new CsvTable(source, header, rows);
     }
 
-    /// <summary>Parses a field as a double ("" and "nan" give NaN); throws naming line and column otherwise.</summary>
+    /// <summary>Parses a field as a double ("" and "nan" give NaN, "inf"/"-inf" infinities); throws naming line and column otherwise.</summary>
     public double Double(int row, int column)
     {
         string text = Rows[row][column];
         if (text.Length == 0 || text.Equals("nan", StringComparison.OrdinalIgnoreCase)) return double.NaN;
+        if (text.Equals("-inf", StringComparison.OrdinalIgnoreCase)) return double.NegativeInfinity;
+        if (text.Equals("inf", StringComparison.OrdinalIgnoreCase)) return double.PositiveInfinity;
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             ? value
             : throw new InvalidDataException($"{Source}: line {row + 2}, column '{Header[column]}': '{text}' is not a number.");

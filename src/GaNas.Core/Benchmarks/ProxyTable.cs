@@ -75,7 +75,11 @@ public sealed class ProxyTable
             if (index < 0 || index > int.MaxValue) throw new InvalidDataException($"{path}: line {r + 2}: index {index} is negative or too large.");
             indices[r] = (int)index;
             if (iArch >= 0) archs[r] = csv.Rows[r][iArch];
-            foreach (int c in proxyColumns) columns[csv.Header[c]][r] = ParseValue(csv.Rows[r][c], path, r, csv.Header[c]);
+            foreach (int c in proxyColumns) {
+                // Every non-finite proxy value is a failure and ranks last.
+                double v = csv.Double(r, c);
+                columns[csv.Header[c]][r] = double.IsFinite(v) ? v : double.NegativeInfinity;
+            }
             if (seconds is not null)
             {
                 double s = csv.Double(r, iSeconds);
@@ -86,14 +90,6 @@ public sealed class ProxyTable
         return new ProxyTable(path, indices, archs, columns, seconds);
     }
 
-    private static double ParseValue(string text, string path, int row, string column)
-    {
-        if (text.Length == 0 || text.Equals("nan", StringComparison.OrdinalIgnoreCase)) return double.NaN;
-        if (text.Equals("-inf", StringComparison.OrdinalIgnoreCase) || text.Equals("inf", StringComparison.OrdinalIgnoreCase)) return double.NegativeInfinity;
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
-            ? v
-            : throw new InvalidDataException($"{path}: line {row + 2}, column '{column}': '{text}' is not a number.");
-    }
 
     /// <summary>Formats a proxy value as the tables store it ("-inf" for a failure).</summary>
     public static string Format(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "-inf";

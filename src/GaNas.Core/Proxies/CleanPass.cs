@@ -69,7 +69,7 @@ public sealed class CleanPass : IDisposable
                 }
             }
             network.train();
-            using var noGrad = no_grad();
+            using var noGrad = inference_mode(true);
             using var scope = NewDisposeScope();
             network.call(images);
         }

@@ -53,7 +53,7 @@ public sealed class NoiseImmunity(double sigma = 1.0) : IZeroCostProxy
             }
             using var generator = new Generator((ulong)(uint)context.Seed + 0x5EEDUL);
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
+            using var noGrad = inference_mode(true);
             Tensor noise = randn(context.Images.shape, dtype: context.Images.dtype, generator: generator).mul_(Sigma);
             context.Network.train();
             context.Network.call(context.Images.add(noise));

@@ -33,20 +33,24 @@ public sealed class SynFlowPass
         ArgumentNullException.ThrowIfNull(options);
         using CellNetwork network = space.BuildNetwork(genome, options.With(useBatchNorm: false));
         network.to(ScalarType.Float64);
-        return Run(network, network.Options.InputChannels, inputSize);
+        return Run(network, 1, network.Options.InputChannels, inputSize, inputSize);
     }
 
-    /// <summary>Runs the pass on a float64 network whose weights it may overwrite with their absolute values.</summary>
-    public static SynFlowPass Run(nn.Module<Tensor, Tensor> network, int inputChannels, int inputSize)
+    /// <summary>
+    /// Runs the pass on a float64 network (whose weights it overwrites with their absolute values)
+    /// with an all-ones input of shape <paramref name="inputShape"/>.
+    /// </summary>
+    public static SynFlowPass Run(nn.Module<Tensor, Tensor> network, params long[] inputShape)
     {
         ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(inputShape);
         using var scope = NewDisposeScope();
         using (no_grad())
         {
             foreach (var p in network.parameters()) p.abs_();
         }
         network.zero_grad();
-        Tensor output = network.call(ones(1, inputChannels, inputSize, inputSize, dtype: ScalarType.Float64));
+        Tensor output = network.call(ones(inputShape, dtype: ScalarType.Float64));
         output.sum().backward();
         double synflow = 0, logSynflow = 0;
         using (no_grad())

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using GaNas.Search.AutoML;
+using GaNas.Search.Strategies;
+
+namespace GaNas.Search;
+
+/// <summary>Progress of a running search.</summary>
+/// <param name="Evaluations">Unique architectures evaluated so far.</param>
+/// <param name="Budget">Evaluation budget (int.MaxValue when only time-limited).</param>
+/// <param name="Latest">The trial that just finished.</param>
+/// <param name="Elapsed">Wall time so far.</param>
+public readonly record struct NasProgress(int Evaluations, int Budget, TrialResult Latest, TimeSpan Elapsed);
+
+/// <summary>The outcome of a search.</summary>
+/// <param name="Best">The best trial by the score over all evaluated architectures; null when none finished.</param>
+/// <param name="Trials">Every trial, in order (Loss and Metric ranked over all of them).</param>
+/// <param name="Seconds">Wall time of this run (a resumed run counts its own time only).</param>
+/// <param name="Cancelled">Whether cancellation or the time budget ended the search early.</param>
+/// <param name="ResumedTrials">Trials replayed from the checkpoint.</param>
+public sealed record NasExperimentResult(TrialResult? Best, IReadOnlyList<TrialResult> Trials, double Seconds, bool Cancelled, int ResumedTrials)
+{
+    /// <summary>Unique architectures evaluated.</summary>
+    public int Evaluations => Trials.Count;
+
+    /// <summary>Trials that threw.</summary>
+    public int FailedTrials => Trials.Count(t => t.Failed);
+}
+
+/// <summary>
+/// The experiment loop, shaped like ML.NET AutoML's: propose, run, update, until the evaluation or
+/// time budget is spent or the search is cancelled; a trial that throws is still reported to the tuner
+/// (loss = +inf); cancellation returns the best so far. With a checkpoint file, the history is saved
+/// atomically every few trials and a restarted search replays it, so a killed search resumed with the
+/// same seed ends with exactly the architecture an unbroken run finds.
+/// </summary>
+public sealed class NasExperiment
+{
+    private SearchStrategy? _strategy;
+    private ITrialRunner? _runner;
+    private int _budget = int.MaxValue;
+    private TimeSpan? _timeBudget;
+    private IProgress<NasProgress>? _progress;
+    private string? _checkpoint;
+    private int _checkpointEvery = 10;
+
+    /// <summary>Sets the strategy (tuner).</summary>
+    public NasExperiment SetStrategy(SearchStrategy strategy)
+    {
+        _strategy = strategy ?? throw new ArgumentNullException(nameof(strategy));
+        return this;
+    }
+
+    /// <summary>Sets the trial runner.</summary>
+    public NasExperiment SetTrialRunner(ITrialRunner runner)
+    {
+        _runner = runner ?? throw new ArgumentNullException(nameof(runner));
+        return this;
+    }
+
+    /// <summary>Sets the number of unique architectures to evaluate.</summary>
+    public NasExperiment SetEvaluationBudget(int evaluations)
+    {
+        if (evaluations < 1) throw new ArgumentOutOfRangeException(nameof(evaluations), evaluations, "The budget must allow at least one evaluation.");
+        _budget = evaluations;
+        return this;
+    }
+
+    /// <summary>Sets a wall-time budget for this run.</summary>
+    public NasExperiment SetTimeBudget(TimeSpan budget)
+    {
+        if (budget <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(budget), budget, "The time budget must be positive.");
+        _timeBudget = budget;
+        return this;
+    }
+
+    /// <summary>Receives progress after every trial.</summary>
+    public NasExperiment SetProgress(IProgress<NasProgress> progress)
+    {
+        _progress = progress;
+        return this;
+    }
+
+    /// <summary>Saves the history to <paramref name="path"/> every <paramref name="every"/> trials and resumes from it when it exists.</summary>
+    public NasExperiment SetCheckpoint(string path, int every = 10)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (every < 1) throw new ArgumentOutOfRangeException(nameof(every), every, "Checkpoint at least every trial.");
+        _checkpoint = path;
+        _checkpointEvery = every;
+        return this;
+    }
+
+    /// <summary>Runs the search.</summary>
+    public async Task<NasExperimentResult> RunAsync(CancellationToken ct = default)
+    {
+        SearchStrategy strategy = _strategy ?? throw new InvalidOperationException("Call SetStrategy before RunAsync.");
+        ITrialRunner runner = _runner ?? throw new InvalidOperationException("Call SetTrialRunner before RunAsync.");
+        var watch = Stopwatch.StartNew();
+        int resumed = 0;
+        if (_checkpoint is not null && File.Exists(_checkpoint))
+        {
+            resumed = SearchCheckpoint.Replay(_checkpoint, strategy);
+        }
+        bool stoppedEarly = false;
+        int sinceSave = 0;
+        while (strategy.History.Count < _budget)
+        {
+            if (ct.IsCancellationRequested || (_timeBudget is { } limit && watch.Elapsed >= limit))
+            {
+                stoppedEarly = true;
+                break;
+            }
+            var settings = new TrialSettings { TrialId = strategy.History.Count, StartedAtUtc = DateTime.UtcNow };
+            settings.Parameter = strategy.Propose(settings);
+            TrialResult result;
+            try
+            {
+                result = await runner.RunAsync(settings, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                stoppedEarly = true;
+                break;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                result = new TrialResult
+                {
+                    TrialSettings = settings,
+                    Error = $"{ex.GetType().Name}: {ex.Message}",
+                    Loss = double.PositiveInfinity,
+                    Metric = double.NegativeInfinity,
+                    DurationInMilliseconds = (DateTime.UtcNow - settings.StartedAtUtc).TotalMilliseconds,
+                };
+            }
+            settings.EndedAtUtc = DateTime.UtcNow;
+            if (!result.Failed && strategy.History.Score.IsSingleProxy)
+            {
+                double v = result.ProxyValues.GetValueOrDefault(strategy.History.Score.Terms[0].Proxy, double.NegativeInfinity);
+                result.Metric = double.IsFinite(v) ? v : double.NegativeInfinity;
+                result.Loss = -result.Metric;
+            }
+            else if (!result.Failed)
+            {
+                result.Loss = result.Metric = double.NaN; // ranked over all trials when the search ends
+            }
+            strategy.Update(result);
+            _progress?.Report(new NasProgress(strategy.History.Count, _budget, result, watch.Elapsed));
+            if (_checkpoint is not null && ++sinceSave >= _checkpointEvery)
+            {
+                SearchCheckpoint.Save(_checkpoint, strategy);
+                sinceSave = 0;
+            }
+        }
+        if (_checkpoint is not null && sinceSave > 0) SearchCheckpoint.Save(_checkpoint, strategy);
+        AssignHybridLosses(strategy.History);
+        return new NasExperimentResult(strategy.History.Best(), strategy.History.Trials, watch.Elapsed.TotalSeconds, stoppedEarly, resumed);
+    }
+
+    private static void AssignHybridLosses(SearchHistory history)
+    {
+        if (history.Score.IsSingleProxy || history.Count == 0) return;
+        double[] scores = history.NormalizedPoolScores(history.Trials.Select(t => t.Genome).ToArray());
+        for (int i = 0; i < scores.Length; i++)
+        {
+            TrialResult t = history.Trials[i];
+            if (t.Failed) continue;
+            t.Metric = scores[i];
+            t.Loss = -scores[i];
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using GaNas.Proxies;
+using GaNas.Search.AutoML;
+using GaNas.SearchSpaces;
+
+namespace GaNas.Search.Runners;
+
+/// <summary>
+/// Scores proposals with live proxies on a fixed image batch. Results are cached by architecture,
+/// so a revisit costs nothing and is not counted again.
+/// </summary>
+public sealed class ProxyTrialRunner(ProxyEvaluator evaluator) : ITrialRunner
+{
+    private readonly Dictionary<Genome, ProxyScores> _cache = [];
+
+    /// <summary>The evaluator.</summary>
+    public ProxyEvaluator Evaluator { get; } = evaluator ?? throw new ArgumentNullException(nameof(evaluator));
+
+    /// <summary>Architectures actually scored (cache misses).</summary>
+    public int Evaluations { get; private set; }
+
+    /// <summary>Failed proxy values seen, for reports.</summary>
+    public int ProxyFailures { get; private set; }
+
+    /// <inheritdoc />
+    public Task<TrialResult> RunAsync(TrialSettings settings, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ct.ThrowIfCancellationRequested();
+        Genome genome = settings.Parameter.Genome;
+        bool cached = _cache.TryGetValue(genome, out ProxyScores? scores);
+        if (!cached)
+        {
+            scores = Evaluator.Evaluate(genome);
+            _cache[genome] = scores;
+            Evaluations++;
+            ProxyFailures += scores.Failures.Count();
+        }
+        return Task.FromResult(new TrialResult
+        {
+            TrialSettings = settings,
+            ProxyValues = scores!.Values.ToDictionary(v => v.Key, v => v.Value.Value, StringComparer.Ordinal),
+            DurationInMilliseconds = cached ? 0 : scores.Seconds * 1000,
+            PeakMemoryInMegaByte = Environment.WorkingSet / (1024.0 * 1024.0),
+        });
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _cache.Clear();
+}

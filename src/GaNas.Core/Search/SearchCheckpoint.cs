@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GaNas.Search.AutoML;
+using GaNas.Search.Strategies;
+
+namespace GaNas.Search;
+
+/// <summary>
+/// A search's history on disk (JSON): the strategy's fingerprint and every trial's architecture,
+/// proxy values, duration and error. Written to a temporary file and renamed, so a kill never leaves
+/// a torn checkpoint. Resuming replays the trials through a fresh strategy with the same seed, which
+/// restores its exact state (random generator included) without re-running any trial.
+/// </summary>
+public static class SearchCheckpoint
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = false,
+    };
+
+    private sealed record Trial(int Id, string Arch, Dictionary<string, double> Values, double Ms, string? Error);
+
+    private sealed record Document(int Version, string Fingerprint, List<Trial> Trials);
+
+    /// <summary>Writes the strategy's history atomically.</summary>
+    public static void Save(string path, SearchStrategy strategy)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(strategy);
+        var doc = new Document(1, strategy.Fingerprint, strategy.History.Trials.Select(t => new Trial(
+            t.TrialSettings.TrialId, t.TrialSettings.Parameter.Architecture, new Dictionary<string, double>(t.ProxyValues), t.DurationInMilliseconds, t.Error)).ToList());
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(doc, Options));
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>Replays a checkpoint into a fresh strategy; returns the number of trials restored.</summary>
+    public static int Replay(string path, SearchStrategy strategy)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        if (strategy.History.Count > 0) throw new InvalidOperationException("Resume into a fresh strategy only.");
+        Document doc;
+        try
+        {
+            doc = JsonSerializer.Deserialize<Document>(File.ReadAllText(path), Options)
+                ?? throw new InvalidDataException($"Checkpoint '{path}' is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is corrupt: {ex.Message}", ex);
+        }
+        if (doc.Version != 1) throw new InvalidDataException($"Checkpoint '{path}' has version {doc.Version}; this build reads version 1.");
+        if (doc.Fingerprint != strategy.Fingerprint)
+            throw new InvalidDataException($"Checkpoint '{path}' belongs to another search ({doc.Fingerprint}); this one is {strategy.Fingerprint}. Use the same strategy, options, score, space and seed, or another checkpoint file.");
+        foreach (Trial trial in doc.Trials ?? [])
+        {
+            var settings = new TrialSettings { TrialId = trial.Id };
+            settings.Parameter = strategy.Propose(settings);
+            if (settings.Parameter.Architecture != trial.Arch)
+                throw new InvalidDataException($"Checkpoint '{path}' diverges at trial {trial.Id}: it holds {trial.Arch}, the search proposes {settings.Parameter.Architecture}.");
+            var result = new TrialResult
+            {
+                TrialSettings = settings,
+                ProxyValues = trial.Values ?? [],
+                DurationInMilliseconds = trial.Ms,
+                Error = trial.Error,
+                Loss = trial.Error is null ? double.NaN : double.PositiveInfinity,
+                Metric = trial.Error is null ? double.NaN : double.NegativeInfinity,
+            };
+            strategy.Update(result);
+        }
+        return doc.Trials?.Count ?? 0;
+    }
+}

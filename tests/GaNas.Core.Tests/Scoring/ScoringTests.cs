@@ -1,0 +1,109 @@
+using GaNas.Scoring;
+
+namespace GaNas.Tests.Scoring;
+
+public class ScoringTests
+{
+    [Fact]
+    public void Ties_share_their_average_rank_and_failures_rank_last()
+    {
+        Ranking.AverageRanks([3, 1, 3, 2]).Should().Equal(3.5, 1, 3.5, 2);
+        Ranking.AverageRanks([double.NaN, 5, double.NegativeInfinity, 1]).Should().Equal(1.5, 4, 1.5, 3);
+    }
+
+    [Fact]
+    public void Linear_rank_sum_is_the_papers_rk()
+    {
+        // Three candidates, three proxies. Ranks (1 = worst): ni [1,2,3], naswot [3,1,2], logsynflow [2,3,1].
+        var values = new Dictionary<string, double[]>
+        {
+            ["ni"] = [0.1, 0.2, 0.3],
+            ["naswot"] = [30, 10, 20],
+            ["logsynflow"] = [2, 3, 1],
+        };
+        double[] score = HybridScore.PaperRk.Score(3, (i, p) => values[p][i]);
+        score.Should().Equal(6, 6, 6);
+        values["ni"] = [0.3, 0.2, 0.1];
+        HybridScore.PaperRk.Score(3, (i, p) => values[p][i]).Should().Equal(8, 6, 4);
+    }
+
+    [Fact]
+    public void Log_rank_aggregation_sums_log_rank_over_n()
+    {
+        var score = HybridScore.Parse("log:a+b");
+        score.Aggregation.Should().Be(RankAggregation.Log);
+        var values = new Dictionary<string, double[]> { ["a"] = [1, 2, 3, 4], ["b"] = [4, 3, 2, 1] };
+        double[] s = score.Score(4, (i, p) => values[p][i]);
+        s[0].Should().BeApproximately(Math.Log(1 / 4.0) + Math.Log(4 / 4.0), 1e-12);
+        s[1].Should().BeApproximately(Math.Log(2 / 4.0) + Math.Log(3 / 4.0), 1e-12);
+        // Log aggregation prefers the balanced candidate; a linear sum would tie them.
+        s[1].Should().BeGreaterThan(s[0]);
+    }
+
+    [Fact]
+    public void Weights_and_single_proxies_parse()
+    {
+        var score = HybridScore.Parse("2*naswot+ni");
+        score.Terms.Should().Equal(new ScoreTerm("naswot", 2), new ScoreTerm("ni", 1));
+        score.Name.Should().Be("2*naswot+ni");
+        HybridScore.Parse("naswot").IsSingleProxy.Should().BeTrue();
+        HybridScore.Parse("rk").Proxies.Should().Equal("ni", "naswot", "logsynflow");
+        var values = new[] { 5.0, double.NaN, 7 };
+        HybridScore.Parse("naswot").Score(3, (i, _) => values[i]).Should().Equal(5, double.NegativeInfinity, 7);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("naswot+", "empty term")]
+    [InlineData("x*naswot", "not a number")]
+    [InlineData("rk+params", "stands alone")]
+    [InlineData("naswot+naswot", "twice")]
+    [InlineData("-1*naswot", "positive")]
+    public void Bad_scores_are_rejected(string text, string message)
+    {
+        var act = () => HybridScore.Parse(text);
+        act.Should().Throw<Exception>().Which.Message.Should().Contain(message);
+    }
+
+    [Fact]
+    public void Kendall_tau_b_matches_the_quadratic_definition_with_ties()
+    {
+        var random = new Random(11);
+        for (int trial = 0; trial < 50; trial++)
+        {
+            int n = random.Next(2, 60);
+            double[] x = Enumerable.Range(0, n).Select(_ => (double)random.Next(8)).ToArray();
+            double[] y = Enumerable.Range(0, n).Select(_ => (double)random.Next(8)).ToArray();
+            double expected = BruteKendall(x, y);
+            double actual = Correlation.KendallTauB(x, y);
+            if (double.IsNaN(expected)) double.IsNaN(actual).Should().BeTrue();
+            else actual.Should().BeApproximately(expected, 1e-12);
+        }
+    }
+
+    [Fact]
+    public void Spearman_of_monotone_series_is_one()
+    {
+        Correlation.Spearman([1, 2, 3, 4], [10, 20, 30, 1000]).Should().BeApproximately(1, 1e-12);
+        Correlation.Spearman([1, 2, 3, 4], [4, 3, 2, 1]).Should().BeApproximately(-1, 1e-12);
+        Correlation.KendallTauB([1, 2, 3, 4], [4, 3, 2, 1]).Should().BeApproximately(-1, 1e-12);
+    }
+
+    private static double BruteKendall(double[] x, double[] y)
+    {
+        long c = 0, d = 0, tx = 0, ty = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            for (int j = i + 1; j < x.Length; j++)
+            {
+                double a = Math.Sign(x[i] - x[j]), b = Math.Sign(y[i] - y[j]);
+                if (a == 0 && b == 0) continue;
+                if (a == 0) { tx++; continue; }
+                if (b == 0) { ty++; continue; }
+                if (a == b) c++; else d++;
+            }
+        }
+        double denom = Math.Sqrt((double)(c + d + tx) * (c + d + ty));
+        return denom == 0 ? double.NaN : (c - d) / denom;
+    }
+}
