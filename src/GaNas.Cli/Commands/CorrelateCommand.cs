@@ -62,8 +62,8 @@ internal static class CorrelateCommand
             {
                 correlations[name] = new
                 {
-                    kendall = Math.Round(Correlation.KendallTauB(values, accuracy), 4),
-                    spearman = Math.Round(Correlation.Spearman(values, accuracy), 4),
+                    kendall = Rounded(Correlation.KendallTauB(values, accuracy)),
+                    spearman = Rounded(Correlation.Spearman(values, accuracy)),
                     failures,
                 };
             }
@@ -88,6 +88,9 @@ internal static class CorrelateCommand
         }));
         return command;
     }
+
+    /// <summary>Rounded to 4 digits; null when undefined (a constant series).</summary>
+    private static double? Rounded(double value) => double.IsFinite(value) ? Math.Round(value, 4) : null;
 
     internal static double Quantile(IReadOnlyList<double> sorted, double q)
     {

@@ -26,7 +26,7 @@ public sealed class CleanPass : IDisposable
 {
     private readonly List<Tensor> _poolInputs = [];
 
-    private CleanPass(int batch) => Kernel = new HammingKernel(batch);
+    private CleanPass(int batch) => Kernel = new HammingKernel(batch) { Parallelism = Math.Max(1, torch.get_num_threads()) };
 
     /// <summary>The NASWOT kernel (empty unless <see cref="CleanPassNeeds.ReluCodes"/> was requested).</summary>
     public HammingKernel Kernel { get; }

@@ -25,6 +25,9 @@ public sealed class HammingKernel
     /// <summary>Number of codes (images).</summary>
     public int Batch { get; }
 
+    /// <summary>Threads used to pack codes and count distances (set it to libtorch's thread count).</summary>
+    public int Parallelism { get; init; } = 1;
+
     /// <summary>N_A: number of units accumulated so far.</summary>
     public long Units { get; private set; }
 
@@ -39,18 +42,42 @@ public sealed class HammingKernel
         if (unitsPerImage == 0) return;
         int words = (unitsPerImage + 63) / 64;
         if (_packed.Length < words * Batch) _packed = new ulong[words * Batch];
-        for (int i = 0; i < Batch; i++) Pack(codes.Slice(i * unitsPerImage, unitsPerImage), _packed.AsSpan(i * words, words));
-        for (int i = 0; i < Batch; i++)
+        ulong[] packed = _packed;
+        if (Parallelism <= 1 || (long)unitsPerImage * Batch < 65536)
         {
-            ReadOnlySpan<ulong> a = _packed.AsSpan(i * words, words);
-            for (int j = i + 1; j < Batch; j++)
+            for (int i = 0; i < Batch; i++) Pack(codes.Slice(i * unitsPerImage, unitsPerImage), packed.AsSpan(i * words, words));
+            for (int i = 0; i < Batch; i++) AddRow(i, words);
+        }
+        else
+        {
+            unsafe
             {
-                long distance = Distance(a, _packed.AsSpan(j * words, words));
-                _hamming[i * Batch + j] += distance;
-                _hamming[j * Batch + i] += distance;
+                fixed (byte* start = codes)
+                {
+                    byte* p = start;
+                    var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism };
+                    Parallel.For(0, Batch, options, i => Pack(new ReadOnlySpan<byte>(p + (long)i * unitsPerImage, unitsPerImage), packed.AsSpan(i * words, words)));
+                    // Row i pairs with Batch - 1 - i later rows: interleave rows so both threads get equal work.
+                    Parallel.For(0, Parallelism, options, t =>
+                    {
+                        for (int i = t; i < Batch; i += Parallelism) AddRow(i, words);
+                    });
+                }
             }
         }
         Units += unitsPerImage;
+    }
+
+    /// <summary>Adds the distances of row i to every later row (each cell is written by one row only).</summary>
+    private void AddRow(int i, int words)
+    {
+        ReadOnlySpan<ulong> a = _packed.AsSpan(i * words, words);
+        for (int j = i + 1; j < Batch; j++)
+        {
+            long distance = Distance(a, _packed.AsSpan(j * words, words));
+            _hamming[i * Batch + j] += distance;
+            _hamming[j * Batch + i] += distance;
+        }
     }
 
     /// <summary>K_H as a dense matrix (row-major, Batch x Batch).</summary>

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using GaNas.Benchmarks;
+using GaNas.Data;
+using GaNas.Proxies;
+using GaNas.Runtime;
+using GaNas.Scoring;
+using GaNas.Search;
+using GaNas.Search.Runners;
+using GaNas.Search.Strategies;
+using GaNas.SearchSpaces;
+using static TorchSharp.torch;
+
+namespace GaNas.Cli.Commands;
+
+/// <summary><c>ganas search</c>: a live training-free search that computes proxies on real images.</summary>
+internal static class SearchCommand
+{
+    public static Command Create(CommandIO io)
+    {
+        var space = CommonOptions.Space();
+        var strategy = CommonOptions.Strategy();
+        var score = CommonOptions.Score();
+        var images = CommonOptions.Images();
+        var evaluations = new Option<int>("--evaluations") { Description = "Unique architectures to score.", DefaultValueFactory = _ => 1000 };
+        var seconds = new Option<double?>("--time-budget") { Description = "Stop after this many seconds (the best so far is returned)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the search, the image batch, the weights and the noise.", DefaultValueFactory = _ => 0 };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file: written every few trials, resumed from when it exists." };
+        var table = new Option<string?>("--table") { Description = "NATS-Bench table, to report benchmark indices (and accuracies when it has them)." };
+        var batch = CommonOptions.Batch();
+        var classes = CommonOptions.Classes();
+        var threads = CommonOptions.Threads();
+        var normalize = CommonOptions.Normalize();
+        var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
+        var command = new Command("search", "Search a space without training, scoring candidates with zero-cost proxies on real images.")
+        {
+            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, normalize, output,
+        };
+        command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
+        {
+            ISearchSpace s = SearchSpaceCatalog.ByName(parse.GetValue(space)!);
+            HybridScore hybrid = HybridScore.Parse(parse.GetValue(score)!);
+            var proxies = hybrid.Proxies.Select(ProxyRegistry.Create).ToList();
+            BenchmarkTable? bench = parse.GetValue(table) is { } t ? BenchmarkTable.Read(s, t) : null;
+            int seedValue = parse.GetValue(seed);
+            TorchRuntime.Initialize(parse.GetValue(threads));
+            var batchImages = ProxyBatch.Load(parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize));
+            using Tensor x = batchImages.Images;
+            var options = s.BenchmarkOptions(parse.GetValue(classes)).With(inputChannels: (int)x.shape[1]);
+            using var runner = new ProxyTrialRunner(new ProxyEvaluator(s, proxies, x, options, seedValue));
+            SearchStrategy tuner = StrategyFactory.Create(parse.GetValue(strategy)!, s, hybrid, seedValue);
+            int budget = parse.GetValue(evaluations);
+            var progress = new ProgressReporter(io.Error, $"search {tuner.Name}-{hybrid.Name}", budget);
+            var experiment = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget)
+                .SetProgress(new Progress(p => progress.Report(p.Evaluations)));
+            if (parse.GetValue(seconds) is { } limit) experiment.SetTimeBudget(TimeSpan.FromSeconds(limit));
+            if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
+            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {x.shape[0]} from {batchImages.Source}, {TorchRuntime.Threads} thread(s)");
+            NasExperimentResult result = experiment.RunAsync(cancel).GetAwaiter().GetResult();
+            var best = result.Best ?? throw new InvalidOperationException("The search finished no trial.");
+            object Describe(GaNas.Search.AutoML.TrialResult trial)
+            {
+                var entry = new Dictionary<string, object?>
+                {
+                    ["arch"] = trial.TrialSettings.Parameter.Architecture,
+                    ["proxies"] = trial.ProxyValues,
+                };
+                if (bench is not null && bench.TryFind(trial.Genome, out var e))
+                {
+                    entry["index"] = e!.Index;
+                    if (double.IsFinite(e.TestAccuracy)) entry["test_acc"] = e.TestAccuracy;
+                    if (double.IsFinite(e.ValidAccuracy)) entry["valid_acc"] = e.ValidAccuracy;
+                }
+                return entry;
+            }
+            var doc = new Dictionary<string, object?>
+            {
+                ["space"] = s.Name,
+                ["strategy"] = tuner.Name,
+                ["settings"] = tuner.Settings,
+                ["score"] = hybrid.Name,
+                ["seed"] = seedValue,
+                ["best"] = Describe(best),
+                ["evaluations"] = result.Evaluations,
+                ["resumed_trials"] = result.ResumedTrials,
+                ["failed_trials"] = result.FailedTrials,
+                ["proxy_failures"] = runner.ProxyFailures,
+                ["cancelled"] = result.Cancelled,
+                ["seconds"] = Math.Round(result.Seconds, 3),
+                ["threads"] = TorchRuntime.Threads,
+                ["history"] = result.Trials.Select(tr => new
+                {
+                    trial = tr.TrialSettings.TrialId,
+                    arch = tr.TrialSettings.Parameter.Architecture,
+                    proxies = tr.ProxyValues,
+                    seconds = Math.Round(tr.DurationInMilliseconds / 1000, 4),
+                    error = tr.Error,
+                }).ToArray(),
+            };
+            string outPath = parse.GetValue(output)!;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+            File.WriteAllText(outPath, Json.Serialize(doc, indented: true));
+            io.Error.WriteLine($"search: best {best.TrialSettings.Parameter.Architecture} after {result.Evaluations} evaluations in {result.Seconds:F1} s{(result.Cancelled ? " (stopped early)" : "")}");
+            io.Out.WriteLine(Json.Serialize(doc["best"]));
+            return 0;
+        })));
+        return command;
+    }
+
+    private sealed class Progress(Action<NasProgress> report) : IProgress<NasProgress>
+    {
+        public void Report(NasProgress value) => report(value);
+    }
+}

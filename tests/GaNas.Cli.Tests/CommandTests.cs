@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json;
+using GaNas.Benchmarks;
+
+namespace GaNas.Tests;
+
+public class CommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ganas-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    private static (int Code, string Out, string Err) Run(params string[] args) => DescribeCommandTests.Run(args);
+
+    [BenchmarkFact]
+    public void Proxies_writes_one_row_per_architecture_and_resumes()
+    {
+        string output = PathOf("p.csv");
+        string[] args = ["proxies", "--space", "sss", "--images", BenchmarkData.File("images", "cifar10-960"), "--table", BenchmarkData.File("nats-sss", "cifar10.csv"),
+            "--archs", "0,1,32767", "--batch", "8", "--proxies", "naswot,ni,logsynflow,params", "--out", output];
+        var (code, _, error) = Run(args);
+        code.Should().Be(0, error);
+        string[] lines = File.ReadAllLines(output);
+        lines[0].Should().Be("index,arch,naswot,ni,logsynflow,params,seconds");
+        lines.Should().HaveCount(4);
+        lines[1].Should().StartWith("0,8:8:8:8:8,").And.Contain(",11714,");
+        // A kill leaves a partial last row: --resume drops it and recomputes only that architecture.
+        File.WriteAllLines(output, [.. lines[..3], lines[3][..10]]);
+        var (again, _, err2) = Run([.. args, "--resume"]);
+        again.Should().Be(0, err2);
+        err2.Should().Contain("1 to compute (2 already");
+        File.ReadAllLines(output).Skip(1).Select(l => l.Split(',')[0]).Should().Equal("0", "1", "32767");
+        var (refused, _, err3) = Run(args);
+        refused.Should().Be(1);
+        err3.Should().Contain("--resume");
+    }
+
+    [Fact]
+    public void Correlate_reports_kendall_and_spearman_of_each_column_and_hybrid()
+    {
+        string truth = PathOf("truth.csv"), proxies = PathOf("proxies.csv");
+        File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 20).Select(i => $"{i},x,1,{80 + i},{70 + i}")]);
+        File.WriteAllLines(proxies, ["index,good,bad,seconds", .. Enumerable.Range(0, 20).Select(i => $"{i},{i * i},{-i},0.5")]);
+        var (code, output, error) = Run("correlate", "--proxies", proxies, "--truth", truth, "--hybrid", "good+bad", "--hybrid", "2*good+bad", "--plot", PathOf("plots"));
+        code.Should().Be(0, error);
+        using var doc = JsonDocument.Parse(output);
+        var c = doc.RootElement.GetProperty("correlations");
+        doc.RootElement.GetProperty("n").GetInt32().Should().Be(20);
+        c.GetProperty("good").GetProperty("kendall").GetDouble().Should().Be(1);
+        c.GetProperty("bad").GetProperty("spearman").GetDouble().Should().Be(-1);
+        // Equal weights of opposite ranks tie every candidate: the correlation is undefined (null).
+        c.GetProperty("good+bad").GetProperty("kendall").ValueKind.Should().Be(JsonValueKind.Null);
+        c.GetProperty("2*good+bad").GetProperty("kendall").GetDouble().Should().Be(1);
+        doc.RootElement.GetProperty("seconds_per_arch").GetProperty("median").GetDouble().Should().Be(0.5);
+        File.Exists(Path.Combine(PathOf("plots"), "good-vs-test_acc.png")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Bench_repeats_a_tabular_search_and_summarises_it()
+    {
+        string proxies = PathOf("sss.csv"), truth = PathOf("truth.csv");
+        // Proxy = index: the best architecture is 64:64:64:64:64 (index 32767).
+        File.WriteAllLines(proxies, ["index,size,seconds", .. Enumerable.Range(0, 32768).Select(i => $"{i},{i},0.25")]);
+        var sizes = new[] { 8, 16, 24, 32, 40, 48, 56, 64 };
+        File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 32768).Select(i =>
+            $"{i},{string.Join(':', Enumerable.Range(0, 5).Select(k => sizes[i >> (3 * (4 - k)) & 7]))},1,{(80 + i / 32767.0 * 10).ToString(CultureInfo.InvariantCulture)},0")]);
+        string output = PathOf("bench.json");
+        var (code, stdout, error) = Run("bench", "--space", "sss", "--strategy", "ga", "--score", "size", "--proxies", proxies, "--truth", truth,
+            "--runs", "3", "--evaluations", "400", "--out", output);
+        code.Should().Be(0, error);
+        stdout.Should().Contain("| GA-size | SSS | test 90.00 ± 0.00");
+        using var doc = JsonDocument.Parse(File.ReadAllText(output));
+        var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        runs.Should().HaveCount(3);
+        runs.Select(r => r.GetProperty("seed").GetInt32()).Should().Equal(0, 1, 2);
+        runs.Should().OnlyContain(r => r.GetProperty("index").GetInt32() == 32767 && r.GetProperty("evaluations").GetInt32() == 400);
+        // Search cost = 400 tabulated proxy evaluations of 0.25 s plus the search's own overhead.
+        runs[0].GetProperty("search_cost_seconds").GetDouble().Should().BeInRange(100, 101);
+        doc.RootElement.GetProperty("summary").GetProperty("curve").GetProperty("evaluations").EnumerateArray().Last().GetInt32().Should().Be(400);
+    }
+
+    [Fact]
+    public void Bench_without_arch_mapping_for_tss_says_what_to_give()
+    {
+        string proxies = PathOf("tss.csv");
+        File.WriteAllLines(proxies, ["index,naswot", "0,1", "1,2"]);
+        var (code, _, error) = Run("bench", "--space", "tss", "--strategy", "rs", "--score", "naswot", "--proxies", proxies, "--runs", "1", "--evaluations", "2", "--out", PathOf("b.json"));
+        code.Should().Be(1);
+        error.Should().Contain("--truth or --index-table");
+    }
+
+    [BenchmarkFact]
+    public void Live_search_scores_real_images_and_reports_the_best()
+    {
+        string output = PathOf("search.json");
+        var (code, stdout, error) = Run("search", "--space", "sss", "--strategy", "rs", "--score", "naswot+logsynflow", "--images", BenchmarkData.File("images", "cifar10-960.bin"),
+            "--evaluations", "4", "--batch", "8", "--table", BenchmarkData.File("nats-sss", "cifar10.csv"), "--out", output, "--checkpoint", PathOf("ck.json"));
+        code.Should().Be(0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(output));
+        doc.RootElement.GetProperty("evaluations").GetInt32().Should().Be(4);
+        doc.RootElement.GetProperty("history").GetArrayLength().Should().Be(4);
+        var best = doc.RootElement.GetProperty("best");
+        best.GetProperty("proxies").GetProperty("naswot").GetDouble().Should().BePositive();
+        best.GetProperty("test_acc").GetDouble().Should().BeInRange(50, 100);
+        stdout.Should().Contain(best.GetProperty("arch").GetString());
+        File.Exists(PathOf("ck.json")).Should().BeTrue();
+    }
+}

@@ -1,0 +1,164 @@
+using GaNas.Scoring;
+using GaNas.Search;
+using GaNas.Search.AutoML;
+using GaNas.Search.Strategies;
+using GaNas.SearchSpaces;
+
+namespace GaNas.Tests.Search;
+
+/// <summary>A deterministic landscape: proxy "sum" = sum of genes, "hash" = a scrambled code; throws on request.</summary>
+internal sealed class SyntheticRunner(ISearchSpace space, Func<Genome, bool>? fails = null) : ITrialRunner
+{
+    public int Runs { get; private set; }
+
+    public Task<TrialResult> RunAsync(TrialSettings settings, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        Runs++;
+        Genome g = settings.Parameter.Genome;
+        if (fails?.Invoke(g) == true) throw new InvalidOperationException("synthetic failure");
+        long code = space.Encode(g);
+        int sum = 0;
+        foreach (int gene in g.Genes) sum += gene;
+        return Task.FromResult(new TrialResult
+        {
+            TrialSettings = settings,
+            ProxyValues = new Dictionary<string, double> { ["sum"] = sum, ["hash"] = (code * 7919) % 10007 },
+            DurationInMilliseconds = 1,
+        });
+    }
+
+    public void Dispose() { }
+}
+
+public class SearchTests : IDisposable
+{
+    private static readonly ISearchSpace Space = TopologySearchSpace.Instance;
+    private static readonly HybridScore Score = HybridScore.Parse("sum+hash");
+    private readonly string _dir = Directory.CreateTempSubdirectory("ganas-search-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<string> Strategies => new() { "rs", "ga", "sa", "rea" };
+
+    private static NasExperimentResult Run(SearchStrategy strategy, int budget, ITrialRunner? runner = null, string? checkpoint = null, CancellationToken ct = default, IProgress<NasProgress>? progress = null)
+    {
+        var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner ?? new SyntheticRunner(Space)).SetEvaluationBudget(budget);
+        if (checkpoint is not null) experiment.SetCheckpoint(checkpoint, every: 7);
+        if (progress is not null) experiment.SetProgress(progress);
+        return experiment.RunAsync(ct).GetAwaiter().GetResult();
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void No_architecture_is_evaluated_twice(string name)
+    {
+        var runner = new SyntheticRunner(Space);
+        var result = Run(StrategyFactory.Create(name, Space, Score, 3), 1000, runner);
+        result.Evaluations.Should().Be(1000);
+        runner.Runs.Should().Be(1000);
+        result.Trials.Select(t => t.Genome).Distinct().Should().HaveCount(1000);
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void Same_seed_same_search(string name)
+    {
+        var a = Run(StrategyFactory.Create(name, Space, Score, 5), 300);
+        var b = Run(StrategyFactory.Create(name, Space, Score, 5), 300);
+        var c = Run(StrategyFactory.Create(name, Space, Score, 6), 300);
+        a.Trials.Select(t => t.Genome).Should().Equal(b.Trials.Select(t => t.Genome));
+        a.Best!.Genome.Should().Be(b.Best!.Genome);
+        a.Trials.Select(t => t.Genome).Should().NotEqual(c.Trials.Select(t => t.Genome));
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void Killed_and_resumed_search_ends_like_an_unbroken_one(string name)
+    {
+        var unbroken = Run(StrategyFactory.Create(name, Space, Score, 11), 400);
+        string checkpoint = Path.Combine(_dir, $"{name}.json");
+        using var cts = new CancellationTokenSource();
+        var first = Run(StrategyFactory.Create(name, Space, Score, 11), 400, checkpoint: checkpoint, ct: cts.Token,
+            progress: new SyncProgress(p => { if (p.Evaluations == 173) cts.Cancel(); }));
+        first.Cancelled.Should().BeTrue();
+        first.Evaluations.Should().Be(173);
+        var resumed = Run(StrategyFactory.Create(name, Space, Score, 11), 400, checkpoint: checkpoint);
+        resumed.ResumedTrials.Should().Be(173);
+        resumed.Trials.Select(t => t.Genome).Should().Equal(unbroken.Trials.Select(t => t.Genome));
+        resumed.Best!.Genome.Should().Be(unbroken.Best!.Genome);
+    }
+
+    [Fact]
+    public void Checkpoint_of_another_search_or_a_corrupt_file_is_refused()
+    {
+        string checkpoint = Path.Combine(_dir, "ga.json");
+        Run(new GeneticAlgorithm(Space, Score, 1), 60, checkpoint: checkpoint);
+        var otherSeed = () => Run(new GeneticAlgorithm(Space, Score, 2), 60, checkpoint: checkpoint);
+        otherSeed.Should().Throw<InvalidDataException>().WithMessage("*belongs to another search*seed=1*seed=2*");
+        File.WriteAllText(checkpoint, "{ not json");
+        var corrupt = () => Run(new GeneticAlgorithm(Space, Score, 1), 60, checkpoint: checkpoint);
+        corrupt.Should().Throw<InvalidDataException>().WithMessage("*corrupt*");
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void A_throwing_trial_is_reported_and_the_search_goes_on(string name)
+    {
+        var runner = new SyntheticRunner(Space, g => g[0] == 0);
+        var result = Run(StrategyFactory.Create(name, Space, Score, 2), 200, runner);
+        result.Evaluations.Should().Be(200);
+        result.FailedTrials.Should().BePositive();
+        result.Trials.Where(t => t.Failed).Should().OnlyContain(t => double.IsPositiveInfinity(t.Loss) && t.Error!.Contains("synthetic failure"));
+        result.Best!.Failed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Cancellation_returns_the_best_so_far()
+    {
+        using var cts = new CancellationTokenSource();
+        var result = Run(new GeneticAlgorithm(Space, Score, 4), 1000, ct: cts.Token,
+            progress: new SyncProgress(p => { if (p.Evaluations == 77) cts.Cancel(); }));
+        result.Cancelled.Should().BeTrue();
+        result.Evaluations.Should().Be(77);
+        result.Best.Should().NotBeNull();
+        var history = new SearchHistory(Score);
+        foreach (var t in result.Trials) history.Add(t);
+        result.Best!.Genome.Should().Be(history.Best()!.Genome);
+    }
+
+    [Fact]
+    public void Genetic_algorithm_climbs_a_simple_landscape_better_than_random_search()
+    {
+        var sum = HybridScore.Parse("sum");
+        double Best(SearchStrategy s) => Run(s, 300).Best!.ProxyValues["sum"];
+        double ga = Enumerable.Range(0, 10).Average(seed => Best(new GeneticAlgorithm(Space, sum, seed, new GeneticAlgorithmOptions { PopulationSize = 20, TournamentSize = 4 })));
+        double rs = Enumerable.Range(0, 10).Average(seed => Best(new RandomSearch(Space, sum, seed)));
+        ga.Should().Be(24, "the maximum of the sum over six genes of 0..4 is 24 and the GA should reach it");
+        ga.Should().BeGreaterThan(rs);
+    }
+
+    [Fact]
+    public void Hybrid_losses_rank_all_trials_and_single_proxy_losses_are_minus_the_value()
+    {
+        var hybrid = Run(new RandomSearch(Space, Score, 1), 50);
+        hybrid.Trials.Should().OnlyContain(t => t.Metric > 0 && t.Metric <= 1 && t.Loss == -t.Metric);
+        hybrid.Best!.Metric.Should().Be(hybrid.Trials.Max(t => t.Metric));
+        var single = Run(new RandomSearch(Space, HybridScore.Parse("sum"), 1), 50);
+        single.Trials.Should().OnlyContain(t => t.Loss == -t.ProxyValues["sum"]);
+    }
+
+    [Fact]
+    public void Invalid_strategy_options_are_rejected_by_name()
+    {
+        var act = () => new GeneticAlgorithm(Space, Score, 0, new GeneticAlgorithmOptions { PopulationSize = 10, TournamentSize = 11 });
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("TournamentSize");
+        var sa = () => new SimulatedAnnealing(Space, Score, 0, new SimulatedAnnealingOptions { CoolingRate = 1.5 });
+        sa.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("CoolingRate");
+    }
+
+    private sealed class SyncProgress(Action<NasProgress> action) : IProgress<NasProgress>
+    {
+        public void Report(NasProgress value) => action(value);
+    }
+}
