@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GaNas.Training;
+
+/// <summary>
+/// Trains a classifier on in-memory normalised images. Batches are gathered with tensor indexing and
+/// augmented with tensor operations (no per-pixel managed loops); every batch runs in a dispose scope.
+/// </summary>
+public static class NetworkTrainer
+{
+    /// <summary>Trains <paramref name="network"/> in place and leaves it with the best validation weights.</summary>
+    /// <param name="network">The network (its parameters are updated).</param>
+    /// <param name="images">N x C x H x W float32 images, normalised.</param>
+    /// <param name="labels">N int64 class indices.</param>
+    /// <param name="options">Training options.</param>
+    /// <param name="device">Device to train on.</param>
+    /// <param name="progress">Receives each epoch's metrics.</param>
+    /// <param name="ct">Stops training after the current batch; the best weights so far are kept.</param>
+    public static TrainingReport Train(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, TrainingOptions options,
+        Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        long n = images.shape[0];
+        if (labels.shape[0] != n) throw new ArgumentException($"{n} images but {labels.shape[0]} labels.", nameof(labels));
+        device ??= CPU;
+        var watch = Stopwatch.StartNew();
+        using var generator = new Generator((ulong)(uint)options.Seed + 17);
+        using var permutation = randperm(n, generator: generator);
+        long nValid = (long)Math.Floor(n * options.ValidationFraction);
+        if (nValid > 0 && n - nValid < 2) throw new ArgumentException($"{n} images leave too few for training after a {options.ValidationFraction:P0} validation split.");
+        using Tensor trainIndex = permutation.narrow(0, 0, n - nValid);
+        using Tensor validIndex = permutation.narrow(0, n - nValid, nValid);
+        long nTrain = n - nValid;
+        int stepsPerEpoch = (int)Math.Max(1, nTrain / options.BatchSize); // the last partial batch is dropped (batch norm)
+        long totalSteps = (long)stepsPerEpoch * options.Epochs;
+
+        network.to(device);
+        var optimizer = optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum,
+            weight_decay: options.WeightDecay, nesterov: options.Nesterov && options.Momentum > 0);
+        var curve = new List<EpochMetrics>();
+        Dictionary<string, Tensor>? best = null;
+        double bestAccuracy = double.NegativeInfinity;
+        int bestEpoch = 0;
+        long step = 0;
+        bool completed = true;
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs && completed; epoch++)
+            {
+                var epochWatch = Stopwatch.StartNew();
+                network.train();
+                using var order = trainIndex.index_select(0, randperm(nTrain, generator: generator));
+                double lossSum = 0;
+                long correct = 0, seen = 0;
+                double lr = options.LearningRate;
+                for (int b = 0; b < stepsPerEpoch; b++)
+                {
+                    if (ct.IsCancellationRequested) { completed = false; break; }
+                    lr = 0.5 * options.LearningRate * (1 + Math.Cos(Math.PI * step / totalSteps));
+                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                    using var scope = NewDisposeScope();
+                    Tensor idx = order.narrow(0, (long)b * options.BatchSize, options.BatchSize);
+                    Tensor x = Augment(images.index_select(0, idx), options, generator).to(device);
+                    Tensor y = labels.index_select(0, idx).to(device);
+                    optimizer.zero_grad();
+                    Tensor logits = network.call(x);
+                    Tensor loss = nn.functional.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * options.BatchSize;
+                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    seen += options.BatchSize;
+                    step++;
+                }
+                if (seen == 0) break;
+                double validAccuracy = nValid > 0 ? Accuracy(network, images, labels, validIndex, device) : double.NaN;
+                var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, validAccuracy, lr, epochWatch.Elapsed.TotalSeconds);
+                curve.Add(metrics);
+                progress?.Report(metrics);
+                double key = nValid > 0 ? validAccuracy : epoch;
+                if (key > bestAccuracy)
+                {
+                    bestAccuracy = key;
+                    bestEpoch = epoch;
+                    Dispose(best);
+                    best = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+                }
+            }
+            if (best is not null) network.load_state_dict(best);
+        }
+        finally
+        {
+            Dispose(best);
+            optimizer.Dispose();
+        }
+        network.eval();
+        return new TrainingReport(curve, bestEpoch, nValid > 0 && bestEpoch > 0 ? bestAccuracy : double.NaN, watch.Elapsed.TotalSeconds, completed);
+    }
+
+    /// <summary>Accuracy of a network on the images at <paramref name="indices"/> (eval mode, batches of 512).</summary>
+    public static double Accuracy(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, Tensor indices, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(indices);
+        device ??= CPU;
+        network.eval();
+        long n = indices.shape[0], correct = 0;
+        using var noGrad = no_grad();
+        for (long start = 0; start < n; start += 512)
+        {
+            using var scope = NewDisposeScope();
+            Tensor idx = indices.narrow(0, start, Math.Min(512, n - start));
+            Tensor logits = network.call(images.index_select(0, idx).to(device));
+            correct += logits.argmax(1).eq(labels.index_select(0, idx).to(device)).sum().item<long>();
+        }
+        return n == 0 ? double.NaN : (double)correct / n;
+    }
+
+    /// <summary>Random crop with zero padding and random horizontal flip, done with tensor operations.</summary>
+    public static Tensor Augment(Tensor batch, TrainingOptions options, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(options);
+        Tensor x = batch;
+        long b = x.shape[0], h = x.shape[2], w = x.shape[3];
+        int p = options.CropPadding;
+        if (p > 0)
+        {
+            Tensor padded = nn.functional.pad(x, [p, p, p, p]);
+            Tensor offsets = randint(0, 2 * p + 1, [b, 2], generator: generator);
+            long[] o = offsets.data<long>().ToArray();
+            // Gather each image's window: rows dy..dy+h, columns dx..dx+w, through flat indices.
+            Tensor rows = arange(h).unsqueeze(0).add(tensor(Enumerable.Range(0, (int)b).Select(i => o[2 * i]).ToArray()).unsqueeze(1)); // b x h
+            Tensor cols = arange(w).unsqueeze(0).add(tensor(Enumerable.Range(0, (int)b).Select(i => o[2 * i + 1]).ToArray()).unsqueeze(1)); // b x w
+            long pw = w + 2 * p;
+            Tensor flat = rows.unsqueeze(2).mul(pw).add(cols.unsqueeze(1)).flatten(1); // b x (h*w)
+            long c = x.shape[1];
+            Tensor gathered = padded.flatten(2).gather(2, flat.unsqueeze(1).expand(b, c, h * w));
+            x = gathered.view(b, c, h, w);
+        }
+        if (options.HorizontalFlip)
+        {
+            Tensor flip = rand([b], generator: generator).lt(0.5).view(b, 1, 1, 1);
+            x = where(flip, x.flip(3), x);
+        }
+        return x;
+    }
+
+    private static void Dispose(Dictionary<string, Tensor>? state)
+    {
+        if (state is null) return;
+        foreach (Tensor t in state.Values) t.Dispose();
+    }
+}

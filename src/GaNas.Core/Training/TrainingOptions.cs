@@ -1,0 +1,72 @@
+namespace GaNas.Training;
+
+/// <summary>
+/// Final training of the chosen network: SGD with (Nesterov) momentum, weight decay, a cosine
+/// learning-rate schedule, optional label smoothing, random-crop and flip augmentation, and a
+/// validation split that reports accuracy per epoch and keeps the best weights.
+/// </summary>
+public sealed class TrainingOptions
+{
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Images per SGD step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Initial learning rate of the cosine schedule (it decays to 0 at the last step).</summary>
+    public double LearningRate { get; init; } = 0.1;
+
+    /// <summary>SGD momentum.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>Nesterov momentum.</summary>
+    public bool Nesterov { get; init; } = true;
+
+    /// <summary>L2 weight decay.</summary>
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>Label smoothing of the cross-entropy loss (0 = off).</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Zero padding of the random-crop augmentation in pixels (0 = no cropping).</summary>
+    public int CropPadding { get; init; } = 4;
+
+    /// <summary>Random horizontal flips.</summary>
+    public bool HorizontalFlip { get; init; } = true;
+
+    /// <summary>Fraction of the data held out for validation (0 = none: the last epoch's weights are kept).</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>Seed of the split, the batch order and the augmentation.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Throws naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train at least one epoch.");
+        if (BatchSize < 2) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch norm needs batches of at least 2 images.");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
+        if (Momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum lies in [0, 1).");
+        if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay cannot be negative.");
+        if (LabelSmoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing lies in [0, 1).");
+        if (CropPadding < 0) throw new ArgumentOutOfRangeException(nameof(CropPadding), CropPadding, "Padding cannot be negative.");
+        if (ValidationFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "The validation fraction lies in [0, 1).");
+    }
+}
+
+/// <summary>One epoch of training.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="TrainLoss">Mean training loss.</param>
+/// <param name="TrainAccuracy">Training accuracy (on augmented batches).</param>
+/// <param name="ValidationAccuracy">Validation accuracy, NaN without a validation split.</param>
+/// <param name="LearningRate">Learning rate at the end of the epoch.</param>
+/// <param name="Seconds">Wall time of the epoch.</param>
+public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationAccuracy, double LearningRate, double Seconds);
+
+/// <summary>The result of a training run.</summary>
+/// <param name="Curve">Metrics per epoch.</param>
+/// <param name="BestEpoch">Epoch whose weights were kept.</param>
+/// <param name="BestValidationAccuracy">Its validation accuracy (NaN without validation).</param>
+/// <param name="Seconds">Wall time.</param>
+/// <param name="Completed">False when cancellation stopped training early.</param>
+public sealed record TrainingReport(IReadOnlyList<EpochMetrics> Curve, int BestEpoch, double BestValidationAccuracy, double Seconds, bool Completed);

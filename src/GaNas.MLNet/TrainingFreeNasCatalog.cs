@@ -1,0 +1,51 @@
+using GaNas.MLNet;
+using Microsoft.ML;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// Training-free NAS on <c>mlContext.MulticlassClassification.Trainers</c>, next to ImageClassification.
+/// </summary>
+public static class TrainingFreeNasCatalog
+{
+    /// <summary>
+    /// A trainer that searches a TorchSharp network for the images without training candidates, then trains the winner.
+    /// </summary>
+    public static TrainingFreeNasTrainer TrainingFreeNas(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, TrainingFreeNasOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        // The scoring pipeline is built in a context of its own: catalogs do not expose their MLContext.
+        return new TrainingFreeNasTrainer(new MLContext(options.Seed), options);
+    }
+
+    /// <summary>
+    /// A trainer with default options for images of the given shape.
+    /// </summary>
+    public static TrainingFreeNasTrainer TrainingFreeNas(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        int imageChannels, int imageHeight, int imageWidth,
+        string labelColumnName = "Label", string featureColumnName = "Features",
+        string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel")
+    {
+        return catalog.TrainingFreeNas(new TrainingFreeNasOptions
+        {
+            ImageChannels = imageChannels,
+            ImageHeight = imageHeight,
+            ImageWidth = imageWidth,
+            LabelColumnName = labelColumnName,
+            FeatureColumnName = featureColumnName,
+            ScoreColumnName = scoreColumnName,
+            PredictedLabelColumnName = predictedLabelColumnName,
+        });
+    }
+
+    /// <summary>
+    /// Makes this assembly's custom mappings known to <paramref name="context"/>, so that
+    /// <c>mlContext.Model.Load</c> can read GaNas models (call it once per MLContext before loading).
+    /// </summary>
+    public static void RegisterTrainingFreeNas(this ModelOperationsCatalog catalog, MLContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.ComponentCatalog.RegisterAssembly(typeof(TrainingFreeNasTrainer).Assembly);
+    }
+}

@@ -1,0 +1,167 @@
+using GaNas.Training;
+
+namespace GaNas.MLNet;
+
+/// <summary>The search space of <see cref="TrainingFreeNasTrainer"/>.</summary>
+public enum NasSearchSpace
+{
+    /// <summary>NATS-Bench topology space (NAS-Bench-201 cells): 15,625 architectures.</summary>
+    Topology,
+    /// <summary>NATS-Bench size space: 32,768 width configurations.</summary>
+    Size,
+}
+
+/// <summary>The search strategy of <see cref="TrainingFreeNasTrainer"/>.</summary>
+public enum NasSearchStrategy
+{
+    /// <summary>Genetic algorithm with rank-based hybrid fitness (the paper's method).</summary>
+    GeneticAlgorithm,
+    /// <summary>Simulated annealing over one-position neighbourhoods.</summary>
+    SimulatedAnnealing,
+    /// <summary>Regularised (aging) evolution.</summary>
+    RegularizedEvolution,
+    /// <summary>Random search.</summary>
+    RandomSearch,
+}
+
+/// <summary>Options of the training-free NAS image classification trainer (flat public fields, as ML.NET trainers have).</summary>
+public sealed class TrainingFreeNasOptions
+{
+    /// <summary>Label column: a key type (use MapValueToKey).</summary>
+    public string LabelColumnName = "Label";
+
+    /// <summary>
+    /// Features column: a known-size float vector of Channels x Height x Width pixels in planar order
+    /// (ExtractPixels with its default interleavePixelColors = false), or raw encoded image bytes (LoadRawImageBytes).
+    /// </summary>
+    public string FeatureColumnName = "Features";
+
+    /// <summary>Output column of class probabilities.</summary>
+    public string ScoreColumnName = "Score";
+
+    /// <summary>Output column of the predicted label (a key with the label's key values).</summary>
+    public string PredictedLabelColumnName = "PredictedLabel";
+
+    /// <summary>Image channels (1 grey, 3 RGB).</summary>
+    public int ImageChannels = 3;
+
+    /// <summary>Image height in pixels.</summary>
+    public int ImageHeight = 32;
+
+    /// <summary>Image width in pixels.</summary>
+    public int ImageWidth = 32;
+
+    /// <summary>Search space.</summary>
+    public NasSearchSpace SearchSpace = NasSearchSpace.Topology;
+
+    /// <summary>Width C of the first stage (topology space).</summary>
+    public int Channels = 16;
+
+    /// <summary>Cells per stage N (5 in the benchmark; 1-2 keep CPU training fast).</summary>
+    public int CellsPerStage = 1;
+
+    /// <summary>Search strategy.</summary>
+    public NasSearchStrategy Strategy = NasSearchStrategy.GeneticAlgorithm;
+
+    /// <summary>Training-free score: "rk" (the paper's NI + NASWOT + LogSynFlow rank sum), one proxy, or a hybrid such as "naswot+logsynflow" or "log:naswot+ni".</summary>
+    public string Score = "rk";
+
+    /// <summary>Unique architectures scored by the search.</summary>
+    public int Evaluations = 100;
+
+    /// <summary>Optional wall-time limit of the search.</summary>
+    public TimeSpan? SearchTimeBudget;
+
+    /// <summary>Images in the proxy batch.</summary>
+    public int ProxyBatchSize = 64;
+
+    /// <summary>Optional upper bound on multiply-accumulates per image; larger candidates are rejected during the search.</summary>
+    public long? MaxMultiplyAccumulates;
+
+    /// <summary>Best-scored architectures trained briefly before choosing (1 = the paper: no training during the search).</summary>
+    public int Finalists = 1;
+
+    /// <summary>Epochs of each finalist's brief training.</summary>
+    public int FinalistEpochs = 1;
+
+    /// <summary>Epochs of the final training.</summary>
+    public int Epoch = 10;
+
+    /// <summary>Images per SGD step.</summary>
+    public int BatchSize = 128;
+
+    /// <summary>Initial learning rate of the cosine schedule.</summary>
+    public double LearningRate = 0.1;
+
+    /// <summary>SGD momentum (Nesterov).</summary>
+    public double Momentum = 0.9;
+
+    /// <summary>Weight decay.</summary>
+    public double WeightDecay = 5e-4;
+
+    /// <summary>Label smoothing (0 = off).</summary>
+    public double LabelSmoothing;
+
+    /// <summary>Random-crop padding in pixels (0 = no cropping).</summary>
+    public int CropPadding = 4;
+
+    /// <summary>Random horizontal flips (turn off for images whose meaning changes when mirrored).</summary>
+    public bool HorizontalFlip = true;
+
+    /// <summary>Fraction of the training data held out to pick the best epoch.</summary>
+    public double ValidationSetFraction = 0.1;
+
+    /// <summary>Seed of everything random: same seed, same model.</summary>
+    public int Seed;
+
+    /// <summary>libtorch intra-op threads (0 = one per core).</summary>
+    public int Threads;
+
+    /// <summary>"cpu", "cuda" or "auto" (cuda when a CUDA backend is present).</summary>
+    public string Device = "auto";
+
+    /// <summary>Receives search and training progress.</summary>
+    public IProgress<TrainingFreeNasProgress>? Progress;
+
+    /// <summary>Called after every training epoch (as ImageClassificationTrainer's MetricsCallback).</summary>
+    public Action<EpochMetrics>? MetricsCallback;
+
+    /// <summary>Cancels the search or the training.</summary>
+    public CancellationToken CancellationToken;
+
+    internal TrainingOptions ToTrainingOptions(int epochs) => new()
+    {
+        Epochs = epochs,
+        BatchSize = BatchSize,
+        LearningRate = LearningRate,
+        Momentum = Momentum,
+        Nesterov = true,
+        WeightDecay = WeightDecay,
+        LabelSmoothing = LabelSmoothing,
+        CropPadding = CropPadding,
+        HorizontalFlip = HorizontalFlip,
+        ValidationFraction = ValidationSetFraction,
+        Seed = Seed,
+    };
+
+    internal void Validate()
+    {
+        if (ImageChannels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(ImageChannels), ImageChannels, "Images have 1 (grey) or 3 (RGB) channels.");
+        if (ImageHeight < 4 || ImageWidth < 4) throw new ArgumentOutOfRangeException(nameof(ImageHeight), $"{ImageHeight}x{ImageWidth}", "Images must be at least 4x4 (two stride-2 reductions).");
+        if (Channels < 1) throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Channels must be positive.");
+        if (CellsPerStage < 0) throw new ArgumentOutOfRangeException(nameof(CellsPerStage), CellsPerStage, "Cells per stage cannot be negative.");
+        if (Evaluations < 1) throw new ArgumentOutOfRangeException(nameof(Evaluations), Evaluations, "Score at least one architecture.");
+        if (ProxyBatchSize < 2) throw new ArgumentOutOfRangeException(nameof(ProxyBatchSize), ProxyBatchSize, "The proxy batch needs at least 2 images.");
+        if (Finalists < 1) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, "At least one finalist.");
+        if (FinalistEpochs < 1) throw new ArgumentOutOfRangeException(nameof(FinalistEpochs), FinalistEpochs, "Finalists train at least one epoch.");
+        ToTrainingOptions(Epoch).Validate();
+        Scoring.HybridScore.Parse(Score);
+    }
+}
+
+/// <summary>Progress of <see cref="TrainingFreeNasTrainer"/>: a search step or a training epoch.</summary>
+/// <param name="Phase">"search", "finalists" or "training".</param>
+/// <param name="Done">Steps done in the phase (evaluations or epochs).</param>
+/// <param name="Total">Steps of the phase.</param>
+/// <param name="Message">What happened.</param>
+public sealed record TrainingFreeNasProgress(string Phase, int Done, int Total, string Message);
