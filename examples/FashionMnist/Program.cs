@@ -17,6 +17,22 @@ int trainLimit = int.Parse(arguments.Get("--train-limit", "0"), CultureInfo.Inva
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 string File(string name) => Path.Combine(dataDir, name);
+
+// --predict MODEL --out CSV [--count N]: load a saved model in this fresh process and score the first N test images.
+if (arguments.TryGet("--predict", out string? savedModel))
+{
+    var context = new MLContext();
+    context.Model.RegisterTrainingFreeNas(context);
+    ITransformer reloaded = context.Model.Load(savedModel!, out _);
+    int count = int.Parse(arguments.Get("--count", "1000"), CultureInfo.InvariantCulture);
+    ImageDataset images = IdxReader.ReadDataset(File("t10k-images-idx3-ubyte.gz"), File("t10k-labels-idx1-ubyte.gz"), classNames);
+    var view = context.Data.LoadFromEnumerable(FashionImage.From(images).Take(count));
+    var scores = reloaded.Transform(view).GetColumn<float[]>("Score").ToList();
+    System.IO.File.WriteAllLines(arguments.Get("--out", "predictions.csv"),
+        scores.Select(s => string.Join(',', s.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+    Console.WriteLine($"Scored {scores.Count} images with {savedModel}");
+    return 0;
+}
 if (!System.IO.File.Exists(File("train-images-idx3-ubyte.gz")))
 {
     Console.Error.WriteLine($"Fashion-MNIST not found in '{dataDir}'. Install the Debian package: apt-get install dataset-fashion-mnist (or pass --data DIR with the four *-ubyte.gz files).");
@@ -144,9 +160,9 @@ internal static class Presets
         "quick" => new TrainingFreeNasOptions
         {
             ImageChannels = 1, ImageHeight = 28, ImageWidth = 28,
-            SearchSpace = NasSearchSpace.Topology, Channels = 16, CellsPerStage = 1,
+            SearchSpace = NasSearchSpace.Topology, Channels = 8, CellsPerStage = 1,
             Evaluations = 100, MaxMultiplyAccumulates = 10_000_000,
-            Epoch = 9, BatchSize = 128, LearningRate = 0.1, HorizontalFlip = true, CropPadding = 2,
+            Epoch = 8, BatchSize = 256, LearningRate = 0.1, HorizontalFlip = true, CropPadding = 2,
         },
         "long" => new TrainingFreeNasOptions
         {

@@ -130,3 +130,9 @@ internal sealed class NetworkModel
         }
     }
 }
+
+/// <summary>Test access to the network deserialiser.</summary>
+internal static class NetworkModelProbe
+{
+    public static object Load(byte[] bytes) => NetworkModel.FromBytes(bytes);
+}

@@ -1,0 +1,140 @@
+using GaNas.Data;
+using GaNas.MLNet;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace GaNas.Tests;
+
+public class SchemaAndInputTests
+{
+    private readonly MLContext _ml = new(seed: 0);
+
+    public SchemaAndInputTests() => TestEnvironment.InitTorch();
+
+    private sealed class TextFeatures { public string Label { get; set; } = "a"; public string Features { get; set; } = "x"; }
+
+    private sealed class SmallPixels
+    {
+        public string Label { get; set; } = "a";
+
+        [VectorType(12)]
+        public float[] Features { get; set; } = new float[12];
+    }
+
+    private sealed class VariablePixels { public string Label { get; set; } = "a"; public float[] Features { get; set; } = new float[12]; }
+
+    private sealed class Bytes { public string Label { get; set; } = "a"; public byte[] Features { get; set; } = [1, 2, 3]; }
+
+    private Exception FitError<T>(IEnumerable<T> rows, TrainingFreeNasOptions options, bool keyLabel = true) where T : class
+    {
+        IDataView data = _ml.Data.LoadFromEnumerable(rows);
+        if (keyLabel) data = _ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        var trainer = _ml.MulticlassClassification.Trainers.TrainingFreeNas(options);
+        return Assert.ThrowsAny<Exception>(() => trainer.Fit(data));
+    }
+
+    private static TrainingFreeNasOptions Options(int channels = 1, int h = 28, int w = 28) => new()
+    {
+        ImageChannels = channels, ImageHeight = h, ImageWidth = w, Channels = 4, Evaluations = 2, Epoch = 1, BatchSize = 4, ProxyBatchSize = 4,
+    };
+
+    [Fact]
+    public void Missing_columns_are_named()
+    {
+        var withTarget = Options(1, 3, 4);
+        withTarget.LabelColumnName = "Target";
+        FitError(new[] { new SmallPixels(), new SmallPixels { Label = "b" } }, withTarget).Message.Should().Contain("Label column 'Target' not found");
+        var o = Options(1, 3, 4);
+        o.FeatureColumnName = "Pixels";
+        FitError(new[] { new SmallPixels(), new SmallPixels { Label = "b" } }, o).Message.Should().Contain("Features column 'Pixels' not found");
+    }
+
+
+    [Fact]
+    public void Non_key_label_is_rejected_with_the_fix()
+    {
+        FitError(new[] { new SmallPixels(), new SmallPixels { Label = "b" } }, Options(1, 3, 4), keyLabel: false)
+            .Message.Should().Contain("'Label'").And.Contain("MapValueToKey");
+    }
+
+    [Fact]
+    public void One_class_is_rejected()
+    {
+        FitError(new[] { new SmallPixels(), new SmallPixels() }, Options(1, 3, 4)).Message.Should().Contain("Only one class");
+    }
+
+    [Fact]
+    public void Wrong_feature_types_and_sizes_are_rejected()
+    {
+        var rows = new[] { new SmallPixels(), new SmallPixels { Label = "b" } };
+        FitError(rows, Options(1, 28, 28)).Message.Should().Contain("has 12 values").And.Contain("1x28x28 = 784");
+        FitError(new[] { new TextFeatures(), new TextFeatures { Label = "b" } }, Options()).Message.Should().Contain("Features column 'Features' has type");
+        FitError(new[] { new VariablePixels(), new VariablePixels { Label = "b" } }, Options(1, 3, 4)).Message.Should().Contain("unknown size");
+    }
+
+    [Fact]
+    public void Empty_data_is_rejected()
+    {
+        IDataView data = _ml.Data.LoadFromEnumerable(new[] { new SmallPixels(), new SmallPixels { Label = "b" } });
+        data = _ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        data = _ml.Data.FilterRowsByColumn(data, "Label", lowerBound: 100, upperBound: 200);
+        var act = () => _ml.MulticlassClassification.Trainers.TrainingFreeNas(Options(1, 3, 4)).Fit(data);
+        act.Should().Throw<InvalidDataException>().WithMessage("*empty*");
+    }
+
+    [Fact]
+    public void Corrupt_or_mis_sized_encoded_images_name_the_row()
+    {
+        FitError(new[] { new Bytes(), new Bytes { Label = "b" } }, Options(3, 8, 8)).Message.Should().Contain("Row 1").And.Contain("cannot be decoded");
+        byte[] png = PngDecoder.Encode(new DecodedImage(5, 5, 3, new byte[75]));
+        FitError(new[] { new Bytes { Features = png }, new Bytes { Label = "b", Features = png } }, Options(3, 8, 8)).Message.Should().Contain("5x5").And.Contain("8x8");
+    }
+
+    [Fact]
+    public void Encoded_png_bytes_train_and_predict()
+    {
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, 24).Select(i =>
+        {
+            var pixels = new byte[8 * 8 * 3];
+            random.NextBytes(pixels);
+            return new Bytes { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = PngDecoder.Encode(new DecodedImage(8, 8, 3, pixels)) };
+        }).ToList();
+        IDataView data = _ml.Data.LoadFromEnumerable(rows);
+        var options = Options(3, 8, 8);
+        options.ValidationSetFraction = 0;
+        var model = _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(data);
+        var scores = model.Transform(data).GetColumn<float[]>("Score").ToList();
+        scores.Should().HaveCount(24).And.OnlyContain(s => s.Length == 2);
+    }
+
+    [Fact]
+    public void Cancellation_before_the_search_ends_says_no_model_is_available()
+    {
+        using var cts = new CancellationTokenSource();
+        var options = Options(1, 3, 4);
+        options.Evaluations = 1000;
+        options.CancellationToken = cts.Token;
+        options.Progress = new SyncProgress<TrainingFreeNasProgress>(p => { if (p.Phase == "search" && p.Done == 2) cts.Cancel(); });
+        var ex = (TrainingFreeNasCancelledException)FitError(Enumerable.Range(0, 8).Select(i => new SmallPixels { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture) }), options);
+        ex.ModelAvailable.Should().BeFalse();
+        ex.Message.Should().Contain("no model is available");
+    }
+
+    [Fact]
+    public void Cancellation_during_training_returns_the_best_model_so_far()
+    {
+        using var cts = new CancellationTokenSource();
+        var options = Options(1, 3, 4);
+        options.Epoch = 50;
+        options.ValidationSetFraction = 0.25;
+        options.CancellationToken = cts.Token;
+        options.MetricsCallback = m => { if (m.Epoch == 1) cts.Cancel(); };
+        var rows = Enumerable.Range(0, 16).Select(i => new SmallPixels { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var ex = (TrainingFreeNasCancelledException)FitError(rows, options);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
+        ex.ModelAvailable.Should().BeTrue();
+        ex.Model!.Summary.TrainingCurve.Should().HaveCount(1);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using GaNas.Data;
+using GaNas.MLNet;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace GaNas.Tests;
+
+/// <summary>One tiny search-and-train run shared by the tests that only read its result.</summary>
+public sealed class TinyModelFixture : IDisposable
+{
+    public MLContext Context { get; } = new(seed: 0);
+    public IDataView Train { get; }
+    public IDataView Test { get; }
+    public TransformerChain<TrainingFreeNasTransformer> Model { get; }
+    public List<TrainingFreeNasProgress> Progress { get; } = [];
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("ganas-mlnet-").FullName;
+
+    public TinyModelFixture()
+    {
+        TestEnvironment.InitTorch();
+        Train = Context.Data.LoadFromEnumerable(FashionData.Rows(FashionData.Train(400)));
+        Test = Context.Data.LoadFromEnumerable(FashionData.Rows(FashionData.Test(1000)));
+        Model = Context.Transforms.Conversion.MapValueToKey("Label")
+            .Append(Context.MulticlassClassification.Trainers.TrainingFreeNas(TinyOptions(Progress)))
+            .Fit(Train);
+    }
+
+    public static TrainingFreeNasOptions TinyOptions(List<TrainingFreeNasProgress>? progress = null) => new()
+    {
+        ImageChannels = 1, ImageHeight = 28, ImageWidth = 28,
+        SearchSpace = NasSearchSpace.Topology, Channels = 4, CellsPerStage = 1,
+        Evaluations = 8, ProxyBatchSize = 16, Epoch = 2, BatchSize = 32, Threads = 1,
+        Progress = progress is null ? null : new SyncProgress<TrainingFreeNasProgress>(progress.Add),
+    };
+
+    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+}
+
+public sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
+{
+    public void Report(T value) => action(value);
+}
+
+public class TrainingFreeNasTrainerTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixture>
+{
+    private readonly MLContext _ml = fixture.Context;
+
+    [Fact]
+    public void Fit_searches_trains_and_evaluates_like_any_multiclass_trainer()
+    {
+        var nas = fixture.Model.LastTransformer;
+        nas.Summary.Evaluations.Should().Be(8);
+        TopologyCheck(nas.Architecture);
+        nas.Summary.TrainingCurve.Should().HaveCount(2);
+        nas.Summary.ProxyValues.Keys.Should().BeEquivalentTo(["ni", "naswot", "logsynflow"]);
+        fixture.Progress.Select(p => p.Phase).Distinct().Should().Equal("search", "training");
+        var metrics = _ml.MulticlassClassification.Evaluate(fixture.Model.Transform(fixture.Test));
+        metrics.MicroAccuracy.Should().BeGreaterThan(0.3, "two epochs on 400 images beat chance (0.1) by far");
+        var scored = fixture.Model.Transform(fixture.Test);
+        scored.Schema["Score"].Type.Should().Be(new VectorDataViewType(NumberDataViewType.Single, 10));
+        scored.Schema["PredictedLabel"].Type.Should().BeOfType<KeyDataViewType>();
+        scored.GetColumn<float[]>("Score").Take(20).Should().OnlyContain(s => Math.Abs(s.Sum() - 1) < 1e-4);
+    }
+
+    private static void TopologyCheck(string arch) => GaNas.SearchSpaces.TopologySearchSpace.Instance.Parse(arch).Should().NotBeNull();
+
+    [Fact]
+    public void Predicted_label_maps_back_to_the_label_values()
+    {
+        var scored = fixture.Model.Transform(fixture.Test);
+        var text = _ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel").Fit(scored).Transform(scored);
+        text.GetColumn<string>("PredictedText").Should().OnlyContain(s => FashionData.ClassNames.Contains(s));
+        // Keys of the prediction and of the label refer to the same classes.
+        var pairs = text.GetColumn<string>("PredictedText").Zip(text.GetColumn<string>("Label")).ToList();
+        double agreement = pairs.Count(p => p.First == p.Second) / (double)pairs.Count;
+        agreement.Should().BeApproximately(_ml.MulticlassClassification.Evaluate(scored).MicroAccuracy, 1e-9);
+    }
+
+    [Fact]
+    public void Prediction_engine_batch_transform_and_in_process_reload_agree_exactly()
+    {
+        string path = Path.Combine(fixture.Directory, "model.zip");
+        _ml.Model.Save(fixture.Model, fixture.Train.Schema, path);
+        var fresh = new MLContext();
+        fresh.Model.RegisterTrainingFreeNas(fresh);
+        var loaded = fresh.Model.Load(path, out _);
+        var batch = fixture.Model.Transform(fixture.Test).GetColumn<float[]>("Score").Take(50).ToList();
+        var reloaded = loaded.Transform(fixture.Test).GetColumn<float[]>("Score").Take(50).ToList();
+        var engine = fresh.Model.CreatePredictionEngine<PixelRow, Prediction>(loaded);
+        var rows = FashionData.Rows(FashionData.Test(50)).ToList();
+        for (int i = 0; i < 50; i++)
+        {
+            reloaded[i].Should().Equal(batch[i]);
+            engine.Predict(rows[i]).Score.Should().Equal(batch[i]);
+        }
+        fresh.MulticlassClassification.Evaluate(loaded.Transform(fixture.Test)).MicroAccuracy
+            .Should().Be(_ml.MulticlassClassification.Evaluate(fixture.Model.Transform(fixture.Test)).MicroAccuracy);
+    }
+
+    [Fact]
+    public void A_model_saved_here_predicts_identically_in_another_process()
+    {
+        string path = Path.Combine(fixture.Directory, "cross.zip");
+        string output = Path.Combine(fixture.Directory, "child.csv");
+        _ml.Model.Save(fixture.Model.LastTransformer, fixture.Model.Transform(fixture.Train).Schema, path);
+        string example = ExamplePath();
+        var start = new ProcessStartInfo("dotnet", [example, "--predict", path, "--out", output, "--count", "1000"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var child = Process.Start(start)!;
+        string stderr = child.StandardError.ReadToEnd();
+        child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        child.ExitCode.Should().Be(0, stderr);
+        var theirs = File.ReadAllLines(output);
+        var ours = fixture.Model.Transform(fixture.Test).GetColumn<float[]>("Score").ToList();
+        theirs.Should().HaveCount(1000);
+        for (int i = 0; i < 1000; i++)
+            theirs[i].Should().Be(string.Join(',', ours[i].Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))), $"row {i}");
+    }
+
+    private static string ExamplePath()
+    {
+        // tests/GaNas.MLNet.Tests/bin/<Configuration>/net10.0 -> examples/FashionMnist/bin/<Configuration>/net10.0
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        string configuration = dir.Parent!.Name;
+        var root = dir;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GaNas.MLNet.sln"))) root = root.Parent;
+        string path = Path.Combine(root!.FullName, "examples", "FashionMnist", "bin", configuration, "net10.0", "FashionMnist.dll");
+        File.Exists(path).Should().BeTrue($"the example is built with the solution ({path})");
+        return path;
+    }
+
+    [Fact]
+    public void Corrupt_model_files_are_refused_with_an_error()
+    {
+        string path = Path.Combine(fixture.Directory, "corrupt.zip");
+        _ml.Model.Save(fixture.Model, fixture.Train.Schema, path);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var fresh = new MLContext();
+        fresh.Model.RegisterTrainingFreeNas(fresh);
+        var act = () => fresh.Model.Load(path, out _).Transform(fixture.Test).GetColumn<float[]>("Score").First();
+        act.Should().Throw<Exception>();
+        var blob = () => NetworkModelAccess.FromBytes([1, 2, 3]);
+        blob.Should().Throw<InvalidDataException>().WithMessage("*not a GaNas model*");
+    }
+}
+
+internal static class NetworkModelAccess
+{
+    public static object FromBytes(byte[] bytes) => GaNas.MLNet.NetworkModelProbe.Load(bytes);
+}
