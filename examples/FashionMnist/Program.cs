@@ -90,7 +90,7 @@ watch.Restart();
 var baseline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
     {
-        NumberOfIterations = options.Epoch >= 30 ? 400 : 100,
+        NumberOfIterations = options.Epoch >= 30 ? 1000 : 250,
         NumberOfThreads = threads > 0 ? threads : Environment.ProcessorCount,
         Seed = 0,
     }))
