@@ -119,7 +119,7 @@ if (arguments.TryGet("--report", out string? report))
         ["reloaded_predictions_identical"] = identical,
         ["training_curve"] = nas.Summary.TrainingCurve,
     };
-    System.IO.File.WriteAllText(report, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+    System.IO.File.WriteAllText(report!, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"Report written to {report}");
 }
 return 0;
@@ -134,13 +134,7 @@ public sealed class FashionImage
 
     public static IEnumerable<FashionImage> From(ImageDataset data)
     {
-        for (int i = 0; i < data.Count; i++)
-        {
-            var pixels = new float[data.ImageSize];
-            ReadOnlySpan<byte> image = data.Image(i);
-            for (int p = 0; p < pixels.Length; p++) pixels[p] = image[p];
-            yield return new FashionImage { Label = data.ClassNames[data.Labels[i]], Features = pixels };
-        }
+        for (int i = 0; i < data.Count; i++) yield return new FashionImage { Label = data.ClassNames[data.Labels[i]], Features = data.ImageAsFloats(i) };
     }
 }
 

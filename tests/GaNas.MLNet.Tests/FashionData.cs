@@ -25,13 +25,7 @@ public static class FashionData
 
     public static IEnumerable<PixelRow> Rows(ImageDataset data)
     {
-        for (int i = 0; i < data.Count; i++)
-        {
-            var pixels = new float[data.ImageSize];
-            ReadOnlySpan<byte> image = data.Image(i);
-            for (int p = 0; p < pixels.Length; p++) pixels[p] = image[p];
-            yield return new PixelRow { Label = data.ClassNames[data.Labels[i]], Features = pixels };
-        }
+        for (int i = 0; i < data.Count; i++) yield return new PixelRow { Label = data.ClassNames[data.Labels[i]], Features = data.ImageAsFloats(i) };
     }
 }
 

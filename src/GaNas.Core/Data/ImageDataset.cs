@@ -58,6 +58,15 @@ public sealed class ImageDataset
     /// <summary>Bytes of one image (CHW).</summary>
     public ReadOnlySpan<byte> Image(int index) => _pixels.AsSpan(index * ImageSize, ImageSize);
 
+    /// <summary>One image's samples as floats in 0..255 (CHW), as ML.NET pixel vectors hold them.</summary>
+    public float[] ImageAsFloats(int index)
+    {
+        ReadOnlySpan<byte> image = Image(index);
+        var pixels = new float[image.Length];
+        for (int p = 0; p < pixels.Length; p++) pixels[p] = image[p];
+        return pixels;
+    }
+
     /// <summary>Bytes per image.</summary>
     public int ImageSize => Channels * Height * Width;
 
