@@ -1,0 +1,41 @@
+using GaNas.Benchmarks;
+using GaNas.SearchSpaces;
+
+namespace GaNas.Tests.Benchmarks;
+
+/// <summary>The proxy tables committed under benchmarks/proxies parse and agree with the benchmark's index-to-architecture map.</summary>
+public class CommittedProxyTableTests
+{
+    private static string ProxiesFolder()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GaNas.MLNet.sln"))) dir = dir.Parent;
+        return Path.Combine(dir!.FullName, "benchmarks", "proxies");
+    }
+
+    [BenchmarkFact]
+    public void Committed_tables_parse_and_match_benchmark_architectures()
+    {
+        var files = Directory.GetFiles(ProxiesFolder()).Where(f => f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".csv.gz", StringComparison.Ordinal)).ToList();
+        files.Should().NotBeEmpty();
+        foreach (string file in files)
+        {
+            string name = Path.GetFileName(file);
+            string spaceName = name[..3];
+            ISearchSpace space = SearchSpaceCatalog.ByName(spaceName);
+            var truth = BenchmarkTable.Read(space, BenchmarkData.File($"nats-{spaceName}", "cifar10.csv"));
+            ProxyTable table = ProxyTable.Read(file);
+            table.ProxyNames.Should().Equal("naswot", "ni", "logsynflow", "synflow", "params", "macs");
+            table.Seconds.Should().NotBeNull();
+            for (int r = 0; r < table.Count; r++)
+                space.Parse(table.Architectures[r]!).Should().Be(truth[table.Indices[r]].Genome, $"{name} row {r + 2}");
+            if (name.EndsWith(".gz", StringComparison.Ordinal)) table.Count.Should().Be((int)space.Size, $"{name} is stored compressed only when complete");
+            if (name.Contains("cifar10", StringComparison.Ordinal))
+            {
+                // With 10 classes the params column must be the benchmark's exact count.
+                var parameters = table.Column("params");
+                for (int r = 0; r < table.Count; r++) parameters[r].Should().Be(truth[table.Indices[r]].Parameters, $"{name} row {r + 2}");
+            }
+        }
+    }
+}
