@@ -15,6 +15,8 @@ public enum CleanPassNeeds
     ReluCodes = 1,
     /// <summary>The input feature map of every pooling layer (kept for noise immunity).</summary>
     PoolInputs = 2,
+    /// <summary>The eigenvalue entropy of every body block's output features (AZ-NAS expressivity).</summary>
+    BlockEntropies = 4,
 }
 
 /// <summary>
@@ -33,6 +35,11 @@ public sealed class CleanPass : IDisposable
 
     /// <summary>Input feature maps of the pooling layers, in forward order.</summary>
     public IReadOnlyList<Tensor> PoolInputs => _poolInputs;
+
+    /// <summary>Eigenvalue entropy of the feature covariance at the output of each cell and reduction block, in order.</summary>
+    public IReadOnlyList<double> BlockEntropies => _blockEntropies;
+
+    private readonly List<double> _blockEntropies = [];
 
     /// <summary>Number of convolution layers the forward used.</summary>
     public int ConvolutionLayers { get; private set; }
@@ -66,6 +73,13 @@ public sealed class CleanPass : IDisposable
                     case Conv2d conv:
                         removers.Add(conv.register_forward_hook((_, input, output) => { pass.ConvolutionLayers++; pass.InputChannels += input.shape[1]; return output; }).remove);
                         break;
+                }
+            }
+            if (needs.HasFlag(CleanPassNeeds.BlockEntropies))
+            {
+                foreach (var block in network.BodyModules)
+                {
+                    removers.Add(block.register_forward_hook((_, _, output) => { pass._blockEntropies.Add(FeatureEntropy.Of(output)); return output; }).remove);
                 }
             }
             network.train();

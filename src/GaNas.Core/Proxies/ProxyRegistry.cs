@@ -11,6 +11,8 @@ public static class ProxyRegistry
         ["synflow"] = () => new SynFlow(),
         ["params"] = () => new ParamsProxy(),
         ["macs"] = () => new MacsProxy(),
+        ["az_expressivity"] = () => new AzExpressivity(),
+        ["az_progressivity"] = () => new AzProgressivity(),
     };
 
     /// <summary>Names of all registered proxies.</summary>

@@ -56,7 +56,8 @@ public static class NetworkTrainer
             {
                 var epochWatch = Stopwatch.StartNew();
                 network.train();
-                using var order = trainIndex.index_select(0, randperm(nTrain, generator: generator));
+                using var shuffle = randperm(nTrain, generator: generator);
+                using var order = trainIndex.index_select(0, shuffle);
                 double lossSum = 0;
                 long correct = 0, seen = 0;
                 double lr = options.LearningRate;

@@ -114,3 +114,38 @@ public class ProxyMathTests
         act.Should().Throw<ArgumentException>().WithMessage("*zico2*naswot*");
     }
 }
+
+public class FeatureEntropyTests
+{
+    public FeatureEntropyTests() => TestEnvironment.InitTorch();
+
+    [Fact]
+    public void Spectrum_entropy_by_hand()
+    {
+        FeatureEntropy.FromEigenvalues([1, 1, 1, 1]).Should().BeApproximately(Math.Log(4), 1e-12);
+        FeatureEntropy.FromEigenvalues([5, 0, 0]).Should().Be(0);
+        FeatureEntropy.FromEigenvalues([0, 0]).Should().Be(0);
+        // p = (0.75, 0.25): H = -(0.75 ln 0.75 + 0.25 ln 0.25)
+        FeatureEntropy.FromEigenvalues([3, 1, -1e-12]).Should().BeApproximately(-(0.75 * Math.Log(0.75) + 0.25 * Math.Log(0.25)), 1e-12);
+    }
+
+    [Fact]
+    public void Rank_one_features_have_zero_entropy_and_isotropic_ones_log_c()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        // Every channel a multiple of one signal: one direction of variance.
+        var signal = TorchSharp.torch.randn(2000, 1, generator: new TorchSharp.torch.Generator(5));
+        var rankOne = signal.matmul(TorchSharp.torch.tensor(new float[,] { { 1, 2, -3 } }));
+        FeatureEntropy.Of(rankOne).Should().BeApproximately(0, 1e-6);
+        var isotropic = TorchSharp.torch.randn(200000, 4, generator: new TorchSharp.torch.Generator(6));
+        FeatureEntropy.Of(isotropic).Should().BeApproximately(Math.Log(4), 1e-3);
+    }
+
+    [Fact]
+    public void Progressivity_is_the_smallest_increase()
+    {
+        AzProgressivity.Of([1.0, 1.5, 1.7, 2.5]).Value.Should().BeApproximately(0.2, 1e-12);
+        AzProgressivity.Of([1.0, 0.5, 2.0]).Value.Should().BeApproximately(-0.5, 1e-12);
+        AzProgressivity.Of([1.0]).IsValid.Should().BeFalse();
+    }
+}
