@@ -72,7 +72,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
 
         // 1. Training-free search.
         var searchWatch = Stopwatch.StartNew();
-        NasExperimentResult search = Search(space, networkOptions, score, images, data.Count, ct);
+        NasExperimentResult search = Search(space, networkOptions, score, images, labels, data.Count, ct);
         TrialResult best = search.Best ?? throw new InvalidOperationException("The search scored no architecture.");
         if (best.Failed) throw new InvalidOperationException($"Every scored architecture failed; the last error: {search.Trials[^1].Error}");
         double searchSeconds = searchWatch.Elapsed.TotalSeconds;
@@ -111,7 +111,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         return transformer;
     }
 
-    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, int count, CancellationToken ct)
+    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, int count, CancellationToken ct)
     {
         var o = _options;
         var random = new Random(o.Seed);
@@ -119,8 +119,9 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         if (chosen.Length < 2) throw new InvalidDataException("The proxies need at least 2 training images.");
         using Tensor index = tensor(chosen);
         using Tensor batch = images.index_select(0, index);
+        using Tensor batchLabels = labels.index_select(0, index);
         var proxies = score.Proxies.Select(ProxyRegistry.Create).ToList();
-        ITrialRunner runner = new ProxyTrialRunner(new ProxyEvaluator(space, proxies, batch, networkOptions, o.Seed));
+        ITrialRunner runner = new ProxyTrialRunner(new ProxyEvaluator(space, proxies, batch, networkOptions, o.Seed, batchLabels));
         if (o.MaxMultiplyAccumulates is { } limit) runner = new CostLimitedTrialRunner(runner, space, networkOptions, o.ImageHeight, limit);
         using (runner)
         {

@@ -58,19 +58,6 @@ public class SchemaAndInputTests
     }
 
     [Fact]
-    public void Output_schema_is_known_before_fitting()
-    {
-        IDataView data = _ml.Data.LoadFromEnumerable(new[] { new SmallPixels(), new SmallPixels { Label = "b" } });
-        var pipeline = _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(Options(1, 4, 4)));
-        var shape = pipeline.GetOutputSchema(SchemaShape.Create(data.Schema));
-        shape.Select(c => c.Name).Should().Contain(["Score", "PredictedLabel", "Label", "Features"]);
-        shape.Select(c => c.Name).Should().NotContain(n => n.StartsWith("GaNas", StringComparison.Ordinal));
-        shape.First(c => c.Name == "PredictedLabel").IsKey.Should().BeTrue();
-        var bad = () => _ml.MulticlassClassification.Trainers.TrainingFreeNas(Options(1, 4, 4)).GetOutputSchema(SchemaShape.Create(data.Schema));
-        bad.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'Label' must be a key type*");
-    }
-
-    [Fact]
     public void One_class_is_rejected()
     {
         FitError(new[] { new SmallPixels(), new SmallPixels() }, Options(1, 4, 4)).Message.Should().Contain("Only one class");

@@ -47,8 +47,9 @@ internal static class ProxiesCommand
             TorchRuntime.Initialize(parse.GetValue(threads));
             var batchImages = ProxyBatch.Load(parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize));
             using Tensor x = batchImages.Images;
+            using Tensor y = batchImages.LabelTensor(parse.GetValue(classes));
             var options = s.BenchmarkOptions(parse.GetValue(classes)).With(inputChannels: (int)x.shape[1]);
-            var evaluator = new ProxyEvaluator(s, list, x, options, parse.GetValue(seed));
+            var evaluator = new ProxyEvaluator(s, list, x, options, parse.GetValue(seed), y);
             io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {x.shape[0]} from {batchImages.Source}, {TorchRuntime.Threads} thread(s)");
 
             var progress = new ProgressReporter(io.Error, "proxies", indices.Count);

@@ -45,8 +45,9 @@ internal static class SearchCommand
             TorchRuntime.Initialize(parse.GetValue(threads));
             var batchImages = ProxyBatch.Load(parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize));
             using Tensor x = batchImages.Images;
+            using Tensor y = batchImages.LabelTensor(parse.GetValue(classes));
             var options = s.BenchmarkOptions(parse.GetValue(classes)).With(inputChannels: (int)x.shape[1]);
-            using var runner = new ProxyTrialRunner(new ProxyEvaluator(s, proxies, x, options, seedValue));
+            using var runner = new ProxyTrialRunner(new ProxyEvaluator(s, proxies, x, options, seedValue, y));
             SearchStrategy tuner = StrategyFactory.Create(parse.GetValue(strategy)!, s, hybrid, seedValue);
             int budget = parse.GetValue(evaluations);
             var progress = new ProgressReporter(io.Error, $"search {tuner.Name}-{hybrid.Name}", budget);

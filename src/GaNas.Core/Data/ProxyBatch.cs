@@ -20,6 +20,19 @@ public sealed record ProxyBatch(Tensor Images, IReadOnlyList<int> Labels, Normal
         return From(data, batch, seed, normalization is null ? null : Normalization.Parse(normalization));
     }
 
+    /// <summary>
+    /// Labels as an int64 tensor of class indices below <paramref name="classes"/>, for gradient proxies.
+    /// When the image folders carry more classes than the network has (e.g. ImageNet class ids for a
+    /// 120-class network), the distinct labels are numbered in order and wrapped modulo the class count.
+    /// </summary>
+    public Tensor LabelTensor(int classes)
+    {
+        if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "At least one class.");
+        if (Labels.Count == 0 || Labels.Max() < classes) return tensor(Labels.Select(l => (long)l).ToArray());
+        var rank = Labels.Distinct().Order().Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i);
+        return tensor(Labels.Select(l => (long)(rank[l] % classes)).ToArray());
+    }
+
     /// <summary>Draws a batch from a loaded dataset.</summary>
     public static ProxyBatch From(ImageDataset data, int batch, int seed, Normalization? normalization = null)
     {

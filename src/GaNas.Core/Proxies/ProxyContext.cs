@@ -16,6 +16,7 @@ public sealed class ProxyContext : IDisposable
     private CleanPass? _clean;
     private SynFlowPass? _synflow;
     private NetworkStatistics? _statistics;
+    private GradientPass? _gradients;
 
     /// <summary>Creates the context.</summary>
     /// <param name="space">The search space.</param>
@@ -68,6 +69,13 @@ public sealed class ProxyContext : IDisposable
 
     /// <summary>The shared SynFlow backward pass (float64, no batch norm, absolute weights, all-ones input).</summary>
     public SynFlowPass SynFlow => _synflow ??= SynFlowPass.Run(Space, Genome, Options, InputSize);
+
+    /// <summary>Class labels of the batch (int64), for gradient proxies; null when the batch has none.</summary>
+    public Tensor? Labels { get; init; }
+
+    /// <summary>The shared cross-entropy gradient pass (needs <see cref="Labels"/>).</summary>
+    public GradientPass Gradients => _gradients ??= GradientPass.Run(Network,
+        Images, Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip) need the labels of the image batch."));
 
     /// <summary>Parameter count and MACs at the batch's input size.</summary>
     public NetworkStatistics Statistics => _statistics ??= NetworkStatistics.Measure(Network, InputSize);

@@ -30,7 +30,8 @@ public sealed class ProxyEvaluator
     /// <param name="images">Normalised image batch (B x C x H x W); the caller keeps ownership.</param>
     /// <param name="options">Network options (classes, skeleton, input channels).</param>
     /// <param name="seed">Seed of the weights and noise, the same for every architecture.</param>
-    public ProxyEvaluator(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, Tensor images, NetworkOptions options, int seed)
+    /// <param name="labels">Class indices of the images (int64), needed by gradient proxies; the caller keeps ownership.</param>
+    public ProxyEvaluator(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, Tensor images, NetworkOptions options, int seed, Tensor? labels = null)
     {
         ArgumentNullException.ThrowIfNull(space);
         ArgumentNullException.ThrowIfNull(proxies);
@@ -43,6 +44,7 @@ public sealed class ProxyEvaluator
         Images = images;
         Options = options;
         Seed = seed;
+        Labels = labels;
         foreach (var p in proxies) _needs |= p.Needs;
     }
 
@@ -61,13 +63,16 @@ public sealed class ProxyEvaluator
     /// <summary>Seed of weights and noise.</summary>
     public int Seed { get; }
 
+    /// <summary>Labels of the images, or null.</summary>
+    public Tensor? Labels { get; }
+
     /// <summary>Computes every proxy for one architecture.</summary>
     public ProxyScores Evaluate(Genome genome)
     {
         var watch = Stopwatch.StartNew();
         var values = new Dictionary<string, ProxyValue>(StringComparer.Ordinal);
         using (var scope = NewDisposeScope())
-        using (var context = new ProxyContext(Space, genome, Images, Options, Seed, _needs))
+        using (var context = new ProxyContext(Space, genome, Images, Options, Seed, _needs) { Labels = Labels })
         {
             foreach (IZeroCostProxy proxy in Proxies)
             {

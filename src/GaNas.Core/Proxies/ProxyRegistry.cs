@@ -13,6 +13,9 @@ public static class ProxyRegistry
         ["macs"] = () => new MacsProxy(),
         ["az_expressivity"] = () => new AzExpressivity(),
         ["az_progressivity"] = () => new AzProgressivity(),
+        ["zico"] = () => new Zico(),
+        ["grad_norm"] = () => new GradNorm(),
+        ["snip"] = () => new Snip(),
     };
 
     /// <summary>Names of all registered proxies.</summary>

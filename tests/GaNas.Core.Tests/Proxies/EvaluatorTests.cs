@@ -47,3 +47,36 @@ public class EvaluatorTests
         scores.Values["logsynflow"].Value.Should().Be(0);
     }
 }
+
+public class GradientProxyTests
+{
+    public GradientProxyTests() => TestEnvironment.InitTorch();
+
+    [Fact]
+    public void Gradient_proxies_need_labels_and_are_finite_with_them()
+    {
+        using var images = randn(8, 3, 16, 16, generator: new Generator(1));
+        using var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 });
+        var space = SizeSearchSpace.Instance;
+        var genome = space.Parse("16:8:24:8:16");
+        var proxies = ProxyRegistry.CreateMany("zico,grad_norm,snip");
+        var options = space.BenchmarkOptions(10);
+        var withLabels = new ProxyEvaluator(space, proxies, images, options, 3, labels).Evaluate(genome);
+        withLabels.Values.Values.Should().OnlyContain(v => v.IsValid);
+        withLabels.Values["grad_norm"].Value.Should().BePositive();
+        withLabels.Values["snip"].Value.Should().BePositive();
+        var without = () => new ProxyEvaluator(space, proxies, images, options, 3).Evaluate(genome);
+        without.Should().Throw<InvalidOperationException>().WithMessage("*need the labels*");
+    }
+
+    [Fact]
+    public void Labels_beyond_the_class_count_are_renumbered_into_range()
+    {
+        using var images = zeros(4, 3, 2, 2);
+        var batch = new GaNas.Data.ProxyBatch(images, [900, 5, 900, 7], new GaNas.Data.Normalization([0, 0, 0], [1, 1, 1]), "test");
+        using var small = batch.LabelTensor(3);
+        small.data<long>().ToArray().Should().Equal(2, 0, 2, 1);
+        using var plain = new GaNas.Data.ProxyBatch(images, [1, 0, 2, 1], batch.Normalization, "test").LabelTensor(3);
+        plain.data<long>().ToArray().Should().Equal(1, 0, 2, 1);
+    }
+}
