@@ -58,11 +58,13 @@ internal static class CorrelateCommand
                 ["proxies_file"] = table.Source,
             };
             var correlations = new Dictionary<string, object>();
+            var kendallOf = new Dictionary<string, double>();
             foreach (var (name, values, failures) in series)
             {
+                kendallOf[name] = Correlation.KendallTauB(values, accuracy);
                 correlations[name] = new
                 {
-                    kendall = Rounded(Correlation.KendallTauB(values, accuracy)),
+                    kendall = Rounded(kendallOf[name]),
                     spearman = Rounded(Correlation.Spearman(values, accuracy)),
                     failures,
                 };
@@ -79,7 +81,7 @@ internal static class CorrelateCommand
                 foreach (var (name, values, _) in series)
                 {
                     string file = Path.Combine(dir, $"{Sanitize(name)}-vs-{metricName}.png");
-                    Plots.Scatter(values, accuracy, name, metricName, $"{name}: Kendall {Correlation.KendallTauB(values, accuracy):F3} (n={rows.Length})", file);
+                    Plots.Scatter(values, accuracy, name, metricName, $"{name}: Kendall {kendallOf[name]:F3} (n={rows.Length})", file);
                 }
                 result["plots"] = dir;
             }

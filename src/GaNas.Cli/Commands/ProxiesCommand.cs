@@ -44,13 +44,9 @@ internal static class ProxiesCommand
             HashSet<int> done = PrepareOutput(outPath, header, parse.GetValue(resume));
             var todo = indices.Where(i => !done.Contains(i)).ToList();
 
-            TorchRuntime.Initialize(parse.GetValue(threads));
-            var batchImages = ProxyBatch.Load(parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize));
-            using Tensor x = batchImages.Images;
-            using Tensor y = batchImages.LabelTensor(parse.GetValue(classes));
-            var options = s.BenchmarkOptions(parse.GetValue(classes)).With(inputChannels: (int)x.shape[1]);
-            var evaluator = new ProxyEvaluator(s, list, x, options, parse.GetValue(seed), y);
-            io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {x.shape[0]} from {batchImages.Source}, {TorchRuntime.Threads} thread(s)");
+            using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads));
+            var evaluator = live.Evaluator;
+            io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {TorchRuntime.Threads} thread(s)");
 
             var progress = new ProgressReporter(io.Error, "proxies", indices.Count);
             double rssStart = Environment.WorkingSet / 1048576.0;

@@ -42,12 +42,8 @@ internal static class SearchCommand
             var proxies = hybrid.Proxies.Select(ProxyRegistry.Create).ToList();
             BenchmarkTable? bench = parse.GetValue(table) is { } t ? BenchmarkTable.Read(s, t) : null;
             int seedValue = parse.GetValue(seed);
-            TorchRuntime.Initialize(parse.GetValue(threads));
-            var batchImages = ProxyBatch.Load(parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize));
-            using Tensor x = batchImages.Images;
-            using Tensor y = batchImages.LabelTensor(parse.GetValue(classes));
-            var options = s.BenchmarkOptions(parse.GetValue(classes)).With(inputChannels: (int)x.shape[1]);
-            using var runner = new ProxyTrialRunner(new ProxyEvaluator(s, proxies, x, options, seedValue, y));
+            using var live = LiveProxies.Create(s, proxies, parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads));
+            using var runner = new ProxyTrialRunner(live.Evaluator);
             SearchStrategy tuner = StrategyFactory.Create(parse.GetValue(strategy)!, s, hybrid, seedValue);
             int budget = parse.GetValue(evaluations);
             var progress = new ProgressReporter(io.Error, $"search {tuner.Name}-{hybrid.Name}", budget);
@@ -55,7 +51,7 @@ internal static class SearchCommand
                 .SetProgress(new Progress(p => progress.Report(p.Evaluations)));
             if (parse.GetValue(seconds) is { } limit) experiment.SetTimeBudget(TimeSpan.FromSeconds(limit));
             if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
-            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {x.shape[0]} from {batchImages.Source}, {TorchRuntime.Threads} thread(s)");
+            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {TorchRuntime.Threads} thread(s)");
             NasExperimentResult result = experiment.RunAsync(cancel).GetAwaiter().GetResult();
             var best = result.Best ?? throw new InvalidOperationException("The search finished no trial.");
             object Describe(GaNas.Search.AutoML.TrialResult trial)

@@ -1,0 +1,42 @@
+using GaNas.Data;
+using GaNas.Proxies;
+using GaNas.Runtime;
+using GaNas.SearchSpaces;
+using static TorchSharp.torch;
+
+namespace GaNas.Cli;
+
+/// <summary>
+/// What 'proxies' and 'search' share: libtorch threads, the seeded, normalised image batch with its
+/// labels, the benchmark network options for the class count, and the evaluator. Dispose it to free the batch.
+/// </summary>
+internal sealed class LiveProxies : IDisposable
+{
+    private LiveProxies(ProxyBatch batch, Tensor labels, ProxyEvaluator evaluator)
+    {
+        Batch = batch;
+        Labels = labels;
+        Evaluator = evaluator;
+    }
+
+    public ProxyBatch Batch { get; }
+
+    public Tensor Labels { get; }
+
+    public ProxyEvaluator Evaluator { get; }
+
+    public static LiveProxies Create(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, string images, int batchSize, int seed, string? normalize, int classes, int threads)
+    {
+        TorchRuntime.Initialize(threads);
+        ProxyBatch batch = ProxyBatch.Load(images, batchSize, seed, normalize);
+        Tensor labels = batch.LabelTensor(classes);
+        var options = space.BenchmarkOptions(classes).With(inputChannels: (int)batch.Images.shape[1]);
+        return new LiveProxies(batch, labels, new ProxyEvaluator(space, proxies, batch.Images, options, seed, labels));
+    }
+
+    public void Dispose()
+    {
+        Labels.Dispose();
+        Batch.Images.Dispose();
+    }
+}
