@@ -24,6 +24,12 @@ internal static class CommonOptions
 
     public static Option<int> Threads() => new("--threads") { Description = "libtorch intra-op threads (0 = one per core).", DefaultValueFactory = _ => 1 };
 
+    public static Option<int> Workers() => new("--workers")
+    {
+        Description = "Architectures evaluated at once, each on its own thread with --threads intra-op threads (results and their order do not change).",
+        DefaultValueFactory = _ => 1,
+    };
+
     public static Option<string?> Normalize() => new("--normalize") { Description = "Per-channel mean/std as m1,m2,m3/s1,s2,s3 (default: computed from the images)." };
 
     public static Option<string> Strategy()

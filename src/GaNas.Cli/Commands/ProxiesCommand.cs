@@ -26,12 +26,13 @@ internal static class ProxiesCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the image batch, the weights and the noise.", DefaultValueFactory = _ => 0 };
         var classes = CommonOptions.Classes();
         var threads = CommonOptions.Threads();
+        var workers = CommonOptions.Workers();
         var normalize = CommonOptions.Normalize();
         var output = new Option<string>("--out") { Description = "Output CSV file.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted output file without recomputing finished rows." };
         var command = new Command("proxies", "Compute zero-cost proxies for benchmark architectures on real images, one CSV row each.")
         {
-            space, images, table, archs, proxies, batch, seed, classes, threads, normalize, output, resume,
+            space, images, table, archs, proxies, batch, seed, classes, threads, workers, normalize, output, resume,
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
@@ -46,18 +47,17 @@ internal static class ProxiesCommand
 
             using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads));
             var evaluator = live.Evaluator;
-            io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {TorchRuntime.Threads} thread(s)");
+            io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s)");
 
             var progress = new ProgressReporter(io.Error, "proxies", indices.Count);
             double rssStart = Environment.WorkingSet / 1048576.0;
             int failures = 0;
             using var writer = new StreamWriter(outPath, append: true);
             int count = done.Count;
-            foreach (int index in todo)
+            var results = evaluator.EvaluateMany(todo.Select(i => bench[i].Genome), parse.GetValue(workers), cancel);
+            foreach (var (index, scores) in todo.Zip(results))
             {
-                cancel.ThrowIfCancellationRequested();
                 BenchmarkEntry entry = bench[index];
-                ProxyScores scores = evaluator.Evaluate(entry.Genome);
                 failures += scores.Failures.Count();
                 var fields = new List<string> { index.ToString(CultureInfo.InvariantCulture), entry.Architecture };
                 fields.AddRange(list.Select(p => ProxyTable.Format(scores.Values[p.Name].Value)));

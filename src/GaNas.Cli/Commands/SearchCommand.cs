@@ -29,11 +29,12 @@ internal static class SearchCommand
         var batch = CommonOptions.Batch();
         var classes = CommonOptions.Classes();
         var threads = CommonOptions.Threads();
+        var workers = CommonOptions.Workers();
         var normalize = CommonOptions.Normalize();
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
         var command = new Command("search", "Search a space without training, scoring candidates with zero-cost proxies on real images.")
         {
-            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, normalize, output,
+            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, workers, normalize, output,
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
@@ -47,11 +48,11 @@ internal static class SearchCommand
             SearchStrategy tuner = StrategyFactory.Create(parse.GetValue(strategy)!, s, hybrid, seedValue);
             int budget = parse.GetValue(evaluations);
             var progress = new ProgressReporter(io.Error, $"search {tuner.Name}-{hybrid.Name}", budget);
-            var experiment = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget)
+            var experiment = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget).SetWorkers(parse.GetValue(workers))
                 .SetProgress(new Progress(p => progress.Report(p.Evaluations)));
             if (parse.GetValue(seconds) is { } limit) experiment.SetTimeBudget(TimeSpan.FromSeconds(limit));
             if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
-            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {TorchRuntime.Threads} thread(s)");
+            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s)");
             NasExperimentResult result = experiment.RunAsync(cancel).GetAwaiter().GetResult();
             var best = result.Best ?? throw new InvalidOperationException("The search finished no trial.");
             object Describe(GaNas.Search.AutoML.TrialResult trial)
@@ -84,6 +85,7 @@ internal static class SearchCommand
                 ["cancelled"] = result.Cancelled,
                 ["seconds"] = Math.Round(result.Seconds, 3),
                 ["threads"] = TorchRuntime.Threads,
+                ["workers"] = parse.GetValue(workers),
                 ["history"] = result.Trials.Select(tr => new
                 {
                     trial = tr.TrialSettings.TrialId,

@@ -75,6 +75,13 @@ public sealed class CellNetwork : Module<Tensor, Tensor>
         return classifier.call(Features(input)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The stem's output: the input of the first body block.</summary>
+    public Tensor Stem(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return stem.call(input);
+    }
+
     /// <summary>Pooled features (batch x <see cref="FeatureChannels"/>) before the classifier.</summary>
     public Tensor Features(Tensor input)
     {

@@ -17,6 +17,8 @@ public enum CleanPassNeeds
     PoolInputs = 2,
     /// <summary>The eigenvalue entropy of every body block's output features (AZ-NAS expressivity).</summary>
     BlockEntropies = 4,
+    /// <summary>The smallest eigenvalue of every body block's channel correlation matrix (MeCo).</summary>
+    BlockCorrelations = 8,
 }
 
 /// <summary>
@@ -40,6 +42,11 @@ public sealed class CleanPass : IDisposable
     public IReadOnlyList<double> BlockEntropies => _blockEntropies;
 
     private readonly List<double> _blockEntropies = [];
+
+    /// <summary>Smallest eigenvalue of the channel correlation matrix at the output of each cell and reduction block, in order.</summary>
+    public IReadOnlyList<double> BlockMinCorrelations => _blockMinCorrelations;
+
+    private readonly List<double> _blockMinCorrelations = [];
 
     /// <summary>Number of convolution layers the forward used.</summary>
     public int ConvolutionLayers { get; private set; }
@@ -75,11 +82,11 @@ public sealed class CleanPass : IDisposable
                         break;
                 }
             }
-            if (needs.HasFlag(CleanPassNeeds.BlockEntropies))
+            if (needs.HasFlag(CleanPassNeeds.BlockEntropies) || needs.HasFlag(CleanPassNeeds.BlockCorrelations))
             {
                 foreach (var block in network.BodyModules)
                 {
-                    removers.Add(block.register_forward_hook((_, _, output) => { pass._blockEntropies.Add(FeatureEntropy.Of(output)); return output; }).remove);
+                    removers.Add(block.register_forward_hook((_, _, output) => { pass.AddBlockSpectrum(output, needs); return output; }).remove);
                 }
             }
             network.train();
@@ -105,6 +112,13 @@ public sealed class CleanPass : IDisposable
         Tensor codes = output.gt(0).contiguous();
         int perImage = checked((int)(codes.numel() / Kernel.Batch));
         Kernel.Add(codes.bytes, perImage);
+    }
+
+    private void AddBlockSpectrum(Tensor output, CleanPassNeeds needs)
+    {
+        using Tensor? covariance = FeatureEntropy.ChannelCovariance(output);
+        if (needs.HasFlag(CleanPassNeeds.BlockEntropies)) _blockEntropies.Add(covariance is null ? 0 : FeatureEntropy.OfCovariance(covariance));
+        if (needs.HasFlag(CleanPassNeeds.BlockCorrelations)) _blockMinCorrelations.Add(covariance is null ? 0 : Meco.MinCorrelationEigenvalue(covariance));
     }
 
     private void AddPool(Tensor input, bool keep)

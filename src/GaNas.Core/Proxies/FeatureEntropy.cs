@@ -15,17 +15,36 @@ public static class FeatureEntropy
     {
         ArgumentNullException.ThrowIfNull(features);
         using var scope = NewDisposeScope();
+        using Tensor? covariance = ChannelCovariance(features);
+        return covariance is null ? 0 : OfCovariance(covariance);
+    }
+
+    /// <summary>H of a channel covariance matrix.</summary>
+    public static double OfCovariance(Tensor covariance)
+    {
+        ArgumentNullException.ThrowIfNull(covariance);
+        using var scope = NewDisposeScope();
+        double[] eigenvalues = linalg.eigvalsh(covariance).clamp_min(0).data<double>().ToArray();
+        return FromEigenvalues(eigenvalues);
+    }
+
+    /// <summary>
+    /// The C x C float64 covariance of a B x C x H x W (or B x C) feature map, every spatial position of
+    /// every image being one sample; null when there are fewer than two samples.
+    /// </summary>
+    public static Tensor? ChannelCovariance(Tensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        using var scope = NewDisposeScope();
         long c = features.shape[1];
         Tensor samples = features.dim() == 4
             ? features.permute(0, 2, 3, 1).reshape(-1, c)
             : features.reshape(-1, c);
+        long n = samples.shape[0];
+        if (n < 2) return null;
         samples = samples.to(ScalarType.Float64);
         samples = samples.sub(samples.mean([0], keepdim: true));
-        long n = samples.shape[0];
-        if (n < 2) return 0;
-        Tensor covariance = samples.t().matmul(samples).div_(n - 1);
-        double[] eigenvalues = linalg.eigvalsh(covariance).clamp_min(0).data<double>().ToArray();
-        return FromEigenvalues(eigenvalues);
+        return samples.t().matmul(samples).div_(n - 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>H of a spectrum (negative values count as 0; an all-zero spectrum has H = 0).</summary>
@@ -93,5 +112,40 @@ public sealed class AzProgressivity : IZeroCostProxy
         double min = double.PositiveInfinity;
         for (int i = 1; i < entropies.Count; i++) min = Math.Min(min, entropies[i] - entropies[i - 1]);
         return ProxyValue.Of(min, "progressivity");
+    }
+}
+
+/// <summary>
+/// MeCo (Jiang et al., NeurIPS 2023): the smallest eigenvalue of the Pearson correlation matrix of a
+/// feature map's channels, summed over the network's blocks (cells and reduction blocks) here, on the
+/// shared clean forward pass. A small eigenvalue means nearly redundant channels. A channel with zero
+/// variance correlates with nothing and makes its block's eigenvalue 0.
+/// </summary>
+public sealed class Meco : IZeroCostProxy
+{
+    /// <inheritdoc />
+    public string Name => "meco";
+
+    /// <inheritdoc />
+    public CleanPassNeeds Needs => CleanPassNeeds.BlockCorrelations;
+
+    /// <inheritdoc />
+    public ProxyValue Compute(ProxyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var values = context.Clean.BlockMinCorrelations;
+        return values.Count == 0 ? ProxyValue.Failed("the network has no blocks") : ProxyValue.Of(values.Sum(), "MeCo");
+    }
+
+    /// <summary>Smallest eigenvalue of the correlation matrix of a channel covariance (zero-variance channels give 0).</summary>
+    public static double MinCorrelationEigenvalue(Tensor covariance)
+    {
+        ArgumentNullException.ThrowIfNull(covariance);
+        using var scope = NewDisposeScope();
+        Tensor std = covariance.diagonal().clamp_min(0).sqrt();
+        Tensor live = std.gt(1e-12);
+        Tensor inverse = where(live, std.reciprocal(), zeros_like(std));
+        Tensor correlation = covariance.mul(inverse.unsqueeze(1)).mul(inverse.unsqueeze(0));
+        return linalg.eigvalsh(correlation).min().item<double>();
     }
 }

@@ -38,6 +38,7 @@ public sealed class ProxyContext : IDisposable
         Space = space;
         Genome = genome;
         Images = images;
+        Input = MemoryLayout.ToChannelsLast(images).DetachFromDisposeScope();
         Options = options.With(seed: seed);
         Seed = seed;
         _needs = needs;
@@ -52,6 +53,9 @@ public sealed class ProxyContext : IDisposable
     /// <summary>The image batch.</summary>
     public Tensor Images { get; }
 
+    /// <summary>The image batch stored channels-last, which every forward pass of the proxies uses (see <see cref="MemoryLayout"/>); owned by the context.</summary>
+    public Tensor Input { get; }
+
     /// <summary>Options of the network (with the seed applied).</summary>
     public NetworkOptions Options { get; }
 
@@ -65,7 +69,7 @@ public sealed class ProxyContext : IDisposable
     public CellNetwork Network => _network ??= Space.BuildNetwork(Genome, Options);
 
     /// <summary>The shared clean forward pass.</summary>
-    public CleanPass Clean => _clean ??= CleanPass.Run(Network, Images, _needs);
+    public CleanPass Clean => _clean ??= CleanPass.Run(Network, Input, _needs);
 
     /// <summary>The shared SynFlow backward pass (float64, no batch norm, absolute weights, all-ones input).</summary>
     public SynFlowPass SynFlow => _synflow ??= SynFlowPass.Run(Space, Genome, Options, InputSize);
@@ -75,7 +79,7 @@ public sealed class ProxyContext : IDisposable
 
     /// <summary>The shared cross-entropy gradient pass (needs <see cref="Labels"/>).</summary>
     public GradientPass Gradients => _gradients ??= GradientPass.Run(Network,
-        Images, Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip) need the labels of the image batch."));
+        Input, Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip) need the labels of the image batch."));
 
     /// <summary>Parameter count and MACs at the batch's input size.</summary>
     public NetworkStatistics Statistics => _statistics ??= NetworkStatistics.Measure(Network, InputSize);
@@ -85,6 +89,7 @@ public sealed class ProxyContext : IDisposable
     {
         _clean?.Dispose();
         _network?.Dispose();
+        Input.Dispose();
         _clean = null;
         _network = null;
     }

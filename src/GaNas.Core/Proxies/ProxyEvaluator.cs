@@ -66,6 +66,51 @@ public sealed class ProxyEvaluator
     /// <summary>Labels of the images, or null.</summary>
     public Tensor? Labels { get; }
 
+    /// <summary>
+    /// Scores architectures with up to <paramref name="workers"/> evaluations running at once (each on its
+    /// own thread, sharing libtorch's intra-op threads) and yields the results in input order. On two
+    /// cores, two one-thread workers keep both cores busier than one two-thread evaluation.
+    /// </summary>
+    public IEnumerable<ProxyScores> EvaluateMany(IEnumerable<Genome> genomes, int workers = 1, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(genomes);
+        if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), workers, "At least one worker is needed.");
+        if (workers == 1)
+        {
+            foreach (Genome genome in genomes)
+            {
+                ct.ThrowIfCancellationRequested();
+                yield return Evaluate(genome);
+            }
+            yield break;
+        }
+        var inFlight = new Queue<Task<ProxyScores>>();
+        using IEnumerator<Genome> next = genomes.GetEnumerator();
+        try
+        {
+            while (true)
+            {
+                while (inFlight.Count < workers && !ct.IsCancellationRequested && next.MoveNext())
+                {
+                    Genome genome = next.Current;
+                    inFlight.Enqueue(Task.Run(() => Evaluate(genome), CancellationToken.None));
+                }
+                if (inFlight.Count == 0) break;
+                yield return inFlight.Dequeue().GetAwaiter().GetResult();
+            }
+            ct.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            // An abandoned enumeration (exception, cancellation, break) waits for the running evaluations.
+            foreach (var task in inFlight)
+            {
+                try { task.Wait(); }
+                catch (AggregateException) { }
+            }
+        }
+    }
+
     /// <summary>Computes every proxy for one architecture.</summary>
     public ProxyScores Evaluate(Genome genome)
     {

@@ -16,6 +16,9 @@ public static class ProxyRegistry
         ["zico"] = () => new Zico(),
         ["grad_norm"] = () => new GradNorm(),
         ["snip"] = () => new Snip(),
+        ["az_trainability"] = () => new AzTrainability(),
+        ["jacov"] = () => new JacobianCovariance(),
+        ["meco"] = () => new Meco(),
     };
 
     /// <summary>Names of all registered proxies.</summary>

@@ -42,6 +42,7 @@ public sealed class NasExperiment
     private IProgress<NasProgress>? _progress;
     private string? _checkpoint;
     private int _checkpointEvery = 10;
+    private int _workers = 1;
 
     /// <summary>Sets the strategy (tuner).</summary>
     public NasExperiment SetStrategy(SearchStrategy strategy)
@@ -90,6 +91,18 @@ public sealed class NasExperiment
         return this;
     }
 
+    /// <summary>
+    /// Evaluates up to <paramref name="workers"/> proposals at once (the runner must then be thread-safe).
+    /// Only proposals the strategy declares independent (<see cref="SearchStrategy.ProposalsReady"/>) run
+    /// together, and results are applied in proposal order, so the search is the sequential one.
+    /// </summary>
+    public NasExperiment SetWorkers(int workers)
+    {
+        if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), workers, "At least one worker is needed.");
+        _workers = workers;
+        return this;
+    }
+
     /// <summary>Runs the search.</summary>
     public async Task<NasExperimentResult> RunAsync(CancellationToken ct = default)
     {
@@ -103,23 +116,31 @@ public sealed class NasExperiment
         }
         bool stoppedEarly = false;
         int sinceSave = 0;
-        while (strategy.History.Count < _budget)
+        var inFlight = new Queue<(TrialSettings Settings, Task<TrialResult> Run)>();
+        while (true)
         {
-            if (ct.IsCancellationRequested || (_timeBudget is { } limit && watch.Elapsed >= limit))
+            while (!stoppedEarly && inFlight.Count < _workers && strategy.History.Count + inFlight.Count < _budget && strategy.ProposalsReady > 0)
             {
-                stoppedEarly = true;
-                break;
+                if (ct.IsCancellationRequested || (_timeBudget is { } limit && watch.Elapsed >= limit))
+                {
+                    stoppedEarly = true;
+                    break;
+                }
+                var proposal = new TrialSettings { TrialId = strategy.History.Count + inFlight.Count, StartedAtUtc = DateTime.UtcNow };
+                proposal.Parameter = strategy.Propose(proposal);
+                inFlight.Enqueue((proposal, Start(runner, proposal, ct)));
             }
-            var settings = new TrialSettings { TrialId = strategy.History.Count, StartedAtUtc = DateTime.UtcNow };
-            settings.Parameter = strategy.Propose(settings);
+            if (inFlight.Count == 0) break;
+            var (settings, run) = inFlight.Dequeue();
             TrialResult result;
             try
             {
-                result = await runner.RunAsync(settings, ct).ConfigureAwait(false);
+                result = await run.ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 stoppedEarly = true;
+                await Drain(inFlight).ConfigureAwait(false);
                 break;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -155,6 +176,33 @@ public sealed class NasExperiment
         if (_checkpoint is not null && sinceSave > 0) SearchCheckpoint.Save(_checkpoint, strategy);
         AssignHybridLosses(strategy.History);
         return new NasExperimentResult(strategy.History.Best(), strategy.History.Trials, watch.Elapsed.TotalSeconds, stoppedEarly, resumed);
+    }
+
+    private Task<TrialResult> Start(ITrialRunner runner, TrialSettings settings, CancellationToken ct)
+    {
+        if (_workers == 1) return RunInline(runner, settings, ct);
+        return Task.Run(() => runner.RunAsync(settings, ct), CancellationToken.None);
+    }
+
+    private static Task<TrialResult> RunInline(ITrialRunner runner, TrialSettings settings, CancellationToken ct)
+    {
+        try
+        {
+            return runner.RunAsync(settings, ct);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<TrialResult>(ex);
+        }
+    }
+
+    private static async Task Drain(Queue<(TrialSettings Settings, Task<TrialResult> Run)> inFlight)
+    {
+        while (inFlight.Count > 0)
+        {
+            try { await inFlight.Dequeue().Run.ConfigureAwait(false); }
+            catch (Exception ex) when (ex is not OutOfMemoryException) { /* cancelled search: unfinished trials are dropped */ }
+        }
     }
 
     private static void AssignHybridLosses(SearchHistory history)

@@ -37,6 +37,22 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void Concurrent_evaluations_return_the_sequential_values_in_input_order()
+    {
+        using var images = randn(8, 3, 16, 16, generator: new Generator(1));
+        var evaluator = Evaluator(TopologySearchSpace.Instance, images, "naswot,ni,logsynflow,az_trainability");
+        var random = new Random(9);
+        var genomes = Enumerable.Range(0, 7).Select(_ => TopologySearchSpace.Instance.Sample(random)).ToList();
+        var sequential = genomes.Select(evaluator.Evaluate).ToList();
+        var concurrent = evaluator.EvaluateMany(genomes, workers: 3).ToList();
+        concurrent.Select(c => c.Genome).Should().Equal(genomes);
+        for (int i = 0; i < genomes.Count; i++)
+        {
+            foreach (var (name, value) in sequential[i].Values) concurrent[i].Values[name].Value.Should().Be(value.Value, name);
+        }
+    }
+
+    [Fact]
     public void An_all_none_cell_does_not_poison_the_evaluation()
     {
         using var images = randn(8, 3, 16, 16, generator: new Generator(1));
@@ -45,6 +61,76 @@ public class EvaluatorTests
         // The cells output zeros: LogSynFlow is 0 (no path), NI is defined; nothing throws or returns NaN.
         scores.Values.Values.Should().OnlyContain(v => !double.IsNaN(v.Value));
         scores.Values["logsynflow"].Value.Should().Be(0);
+    }
+}
+
+public class JacobianProxyTests
+{
+    public JacobianProxyTests() => TestEnvironment.InitTorch();
+
+    private static ProxyEvaluator Evaluator(Tensor images) =>
+        new(TopologySearchSpace.Instance, ProxyRegistry.CreateMany("az_trainability,jacov,meco"), images,
+            TopologySearchSpace.Instance.BenchmarkOptions(10).With(channels: 4, cellsPerStage: 1), seed: 3);
+
+    [Fact]
+    public void Trainability_Jacobian_covariance_and_MeCo_are_finite_deterministic_and_leak_nothing()
+    {
+        using var images = randn(8, 3, 16, 16, generator: new Generator(1));
+        var space = TopologySearchSpace.Instance;
+        var genome = space.Parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|skip_connect~2|");
+        var a = Evaluator(images).Evaluate(genome);
+        var b = Evaluator(images).Evaluate(genome);
+        a.Values.Values.Should().OnlyContain(v => v.IsValid);
+        foreach (var (name, value) in a.Values) b.Values[name].Value.Should().Be(value.Value, name);
+        a.Values["az_trainability"].Value.Should().BeLessThanOrEqualTo(0);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var random = new Random(2);
+        var evaluator = Evaluator(images);
+        for (int i = 0; i < 10; i++) evaluator.Evaluate(space.Sample(random));
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+    }
+
+    [Fact]
+    public void Block_gains_are_one_per_body_block()
+    {
+        using var images = randn(8, 3, 16, 16, generator: new Generator(1));
+        var space = TopologySearchSpace.Instance;
+        var options = space.BenchmarkOptions(10).With(channels: 4, cellsPerStage: 1);
+        using var network = space.BuildNetwork(space.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"), options);
+        double[] gains = AzTrainability.BlockGains(network, images, 0);
+        gains.Should().HaveCount(network.BodyModules.Count).And.OnlyContain(g => g > 0 && double.IsFinite(g));
+    }
+
+    [Fact]
+    public void An_output_that_ignores_the_input_fails_the_Jacobian_covariance_with_a_reason()
+    {
+        using var images = randn(8, 3, 16, 16, generator: new Generator(1));
+        var scores = Evaluator(images).Evaluate(TopologySearchSpace.Instance.Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"));
+        scores.Values["jacov"].IsValid.Should().BeFalse();
+        scores.Values["jacov"].Failure.Should().Contain("input gradient");
+    }
+}
+
+public class ChannelsLastTests
+{
+    public ChannelsLastTests() => TestEnvironment.InitTorch();
+
+    [Fact]
+    public void Channels_last_copy_keeps_shape_and_values_and_the_network_output()
+    {
+        using var scope = NewDisposeScope();
+        var images = randn(4, 3, 8, 8, generator: new Generator(1));
+        var nhwc = GaNas.Networks.MemoryLayout.ToChannelsLast(images);
+        nhwc.shape.Should().Equal(images.shape);
+        GaNas.Networks.MemoryLayout.IsChannelsLast(nhwc).Should().BeTrue();
+        GaNas.Networks.MemoryLayout.IsChannelsLast(images).Should().BeFalse();
+        nhwc.eq(images).all().item<bool>().Should().BeTrue();
+        var space = TopologySearchSpace.Instance;
+        using var network = space.BuildNetwork(space.Parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"),
+            space.BenchmarkOptions(10).With(channels: 4, cellsPerStage: 1));
+        network.train();
+        using var noGrad = inference_mode(true);
+        network.call(nhwc).allclose(network.call(images), rtol: 1e-4, atol: 1e-4).Should().BeTrue();
     }
 }
 

@@ -148,4 +148,36 @@ public class FeatureEntropyTests
         AzProgressivity.Of([1.0, 0.5, 2.0]).Value.Should().BeApproximately(-0.5, 1e-12);
         AzProgressivity.Of([1.0]).IsValid.Should().BeFalse();
     }
+
+    [Fact]
+    public void Trainability_is_zero_for_unit_gains_and_symmetric_in_log_gain()
+    {
+        AzTrainability.Score([1.0, 1.0, 1.0]).Value.Should().Be(0);
+        // sigma = 2 and sigma = 1/2 cost the same: 2 + 1/2 - 2 = 0.5 each.
+        AzTrainability.Score([2.0, 0.5]).Value.Should().BeApproximately(-0.5, 1e-12);
+        AzTrainability.Score([1.0, 0.0]).IsValid.Should().BeFalse();
+        AzTrainability.Score([]).IsValid.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Jacobian_covariance_by_hand()
+    {
+        // Uncorrelated Jacobians: eigenvalues all 1.
+        double one = -(Math.Log(1 + 1e-5) + 1 / (1 + 1e-5));
+        JacobianCovariance.FromEigenvalues([1.0, 1.0]).Value.Should().BeApproximately(2 * one, 1e-12);
+        // Perfectly correlated Jacobians (eigenvalues 2 and 0) score far lower.
+        JacobianCovariance.FromEigenvalues([2.0, 0.0]).Value.Should().BeLessThan(-1e4);
+    }
+
+    [Fact]
+    public void MeCo_smallest_correlation_eigenvalue_by_hand()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        // Independent channels with different variances: correlation = identity.
+        Meco.MinCorrelationEigenvalue(TorchSharp.torch.tensor(new double[,] { { 4, 0 }, { 0, 9 } })).Should().BeApproximately(1, 1e-12);
+        // Correlation 0.5: eigenvalues 1.5 and 0.5.
+        Meco.MinCorrelationEigenvalue(TorchSharp.torch.tensor(new double[,] { { 4, 3 }, { 3, 9 } })).Should().BeApproximately(0.5, 1e-12);
+        // A dead channel correlates with nothing: 0.
+        Meco.MinCorrelationEigenvalue(TorchSharp.torch.tensor(new double[,] { { 4, 0 }, { 0, 0 } })).Should().BeApproximately(0, 1e-12);
+    }
 }

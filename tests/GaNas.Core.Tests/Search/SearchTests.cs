@@ -31,6 +31,32 @@ internal sealed class SyntheticRunner(ISearchSpace space, Func<Genome, bool>? fa
     public void Dispose() { }
 }
 
+/// <summary>The synthetic landscape, thread-safe, with per-architecture delays so that concurrent trials finish out of order.</summary>
+internal sealed class SlowConcurrentRunner(ISearchSpace space) : ITrialRunner
+{
+    private readonly SyntheticRunner _inner = new(space);
+    private readonly object _gate = new();
+    private int _running;
+
+    public int MaxConcurrent { get; private set; }
+
+    public async Task<TrialResult> RunAsync(TrialSettings settings, CancellationToken ct)
+    {
+        lock (_gate) MaxConcurrent = Math.Max(MaxConcurrent, ++_running);
+        try
+        {
+            await Task.Delay((int)(space.Encode(settings.Parameter.Genome) % 3), ct);
+            lock (_gate) return _inner.RunAsync(settings, ct).Result;
+        }
+        finally
+        {
+            lock (_gate) _running--;
+        }
+    }
+
+    public void Dispose() { }
+}
+
 public class SearchTests : IDisposable
 {
     private static readonly ISearchSpace Space = TopologySearchSpace.Instance;
@@ -58,6 +84,37 @@ public class SearchTests : IDisposable
         result.Evaluations.Should().Be(1000);
         runner.Runs.Should().Be(1000);
         result.Trials.Select(t => t.Genome).Distinct().Should().HaveCount(1000);
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void Concurrent_workers_give_exactly_the_sequential_search(string name)
+    {
+        var sequential = Run(StrategyFactory.Create(name, Space, Score, 8), 250);
+        var runner = new SlowConcurrentRunner(Space);
+        var concurrent = new NasExperiment().SetStrategy(StrategyFactory.Create(name, Space, Score, 8)).SetTrialRunner(runner)
+            .SetEvaluationBudget(250).SetWorkers(4).RunAsync().GetAwaiter().GetResult();
+        concurrent.Trials.Select(t => t.Genome).Should().Equal(sequential.Trials.Select(t => t.Genome));
+        concurrent.Best!.Genome.Should().Be(sequential.Best!.Genome);
+        if (name is "rs" or "ga" or "rea") runner.MaxConcurrent.Should().BeGreaterThan(1, "their populations are independent proposals");
+    }
+
+    [Fact]
+    public void Proposals_ready_never_span_a_generation()
+    {
+        var ga = new GeneticAlgorithm(Space, Score, 1, new GeneticAlgorithmOptions { PopulationSize = 6, TournamentSize = 2 });
+        ga.ProposalsReady.Should().Be(6);
+        var runner = new SyntheticRunner(Space);
+        var proposals = Enumerable.Range(0, 6).Select(i => ga.Propose(new TrialSettings { TrialId = i })).ToList();
+        ga.ProposalsReady.Should().Be(0, "the offspring need the initial population's fitness");
+        for (int i = 0; i < 6; i++)
+        {
+            var settings = new TrialSettings { TrialId = i, Parameter = proposals[i] };
+            ga.Update(runner.RunAsync(settings, default).Result);
+        }
+        ga.ProposalsReady.Should().Be(6);
+        ga.Propose(new TrialSettings { TrialId = 6 });
+        ga.ProposalsReady.Should().Be(5);
     }
 
     [Theory]

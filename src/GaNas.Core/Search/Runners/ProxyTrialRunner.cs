@@ -6,11 +6,13 @@ namespace GaNas.Search.Runners;
 
 /// <summary>
 /// Scores proposals with live proxies on a fixed image batch. Results are cached by architecture,
-/// so a revisit costs nothing and is not counted again.
+/// so a revisit costs nothing and is not counted again. Thread-safe: several trials may run at once
+/// (<see cref="NasExperiment.SetWorkers"/>).
 /// </summary>
 public sealed class ProxyTrialRunner(ProxyEvaluator evaluator) : ITrialRunner
 {
     private readonly Dictionary<Genome, ProxyScores> _cache = [];
+    private readonly object _gate = new();
 
     /// <summary>The evaluator.</summary>
     public ProxyEvaluator Evaluator { get; } = evaluator ?? throw new ArgumentNullException(nameof(evaluator));
@@ -27,13 +29,18 @@ public sealed class ProxyTrialRunner(ProxyEvaluator evaluator) : ITrialRunner
         ArgumentNullException.ThrowIfNull(settings);
         ct.ThrowIfCancellationRequested();
         Genome genome = settings.Parameter.Genome;
-        bool cached = _cache.TryGetValue(genome, out ProxyScores? scores);
+        bool cached;
+        ProxyScores? scores;
+        lock (_gate) cached = _cache.TryGetValue(genome, out scores);
         if (!cached)
         {
             scores = Evaluator.Evaluate(genome);
-            _cache[genome] = scores;
-            Evaluations++;
-            ProxyFailures += scores.Failures.Count();
+            lock (_gate)
+            {
+                _cache[genome] = scores;
+                Evaluations++;
+                ProxyFailures += scores.Failures.Count();
+            }
         }
         return Task.FromResult(new TrialResult
         {
@@ -45,5 +52,8 @@ public sealed class ProxyTrialRunner(ProxyEvaluator evaluator) : ITrialRunner
     }
 
     /// <inheritdoc />
-    public void Dispose() => _cache.Clear();
+    public void Dispose()
+    {
+        lock (_gate) _cache.Clear();
+    }
 }

@@ -64,6 +64,18 @@ public sealed class GeneticAlgorithm : SearchStrategy
     public IReadOnlyList<Genome> Population => _population;
 
     /// <inheritdoc />
+    /// <remarks>The whole initial population, then each generation's offspring, are independent of one another's results.</remarks>
+    public override int ProposalsReady
+    {
+        get
+        {
+            if (_proposedInitial < _options.PopulationSize) return _options.PopulationSize - _proposedInitial;
+            if (_fitness.Length == 0) return 0; // the initial population is still being evaluated
+            return Math.Max(0, _options.PopulationSize - _offspring.Count - PendingCount);
+        }
+    }
+
+    /// <inheritdoc />
     protected override Genome Next()
     {
         if (_proposedInitial < _options.PopulationSize)

@@ -14,6 +14,9 @@ public sealed class RandomSearch(ISearchSpace space, HybridScore score, int seed
     public override string Settings => string.Empty;
 
     /// <inheritdoc />
+    public override int ProposalsReady => int.MaxValue;
+
+    /// <inheritdoc />
     protected override Genome Next() => Fresh(() => Space.Sample(Random));
 
     /// <inheritdoc />

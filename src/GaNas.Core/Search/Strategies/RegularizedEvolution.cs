@@ -45,6 +45,18 @@ public sealed class RegularizedEvolution : SearchStrategy
     public override string Settings => FormattableString.Invariant($"population={_options.PopulationSize},tournament={_options.TournamentSize}");
 
     /// <inheritdoc />
+    /// <remarks>The initial population is independent; every child depends on the previous one's result.</remarks>
+    public override int ProposalsReady
+    {
+        get
+        {
+            if (_proposedInitial < _options.PopulationSize) return _options.PopulationSize - _proposedInitial;
+            if (_population.Count < _options.PopulationSize) return 0;
+            return PendingCount == 0 ? 1 : 0;
+        }
+    }
+
+    /// <inheritdoc />
     protected override Genome Next()
     {
         if (_proposedInitial < _options.PopulationSize)

@@ -61,6 +61,17 @@ public abstract class SearchStrategy : ITuner
         Learn(result);
     }
 
+    /// <summary>
+    /// How many architectures can be proposed now without waiting for a pending result. Proposals made
+    /// within this allowance do not depend on the pending results, so evaluating them concurrently and
+    /// applying the results in proposal order gives exactly the sequential search. Default: one, when
+    /// nothing is pending (strictly sequential strategies).
+    /// </summary>
+    public virtual int ProposalsReady => PendingCount == 0 ? 1 : 0;
+
+    /// <summary>Proposed architectures whose results have not arrived yet.</summary>
+    protected int PendingCount => _pending.Count;
+
     /// <summary>The next architecture to evaluate (not evaluated or pending).</summary>
     protected abstract Genome Next();
 

@@ -80,6 +80,18 @@ public sealed class SimulatedAnnealing : SearchStrategy
     public double Temperature => _temperature;
 
     /// <inheritdoc />
+    /// <remarks>All neighbours of one step are independent; the next step waits for them.</remarks>
+    public override int ProposalsReady
+    {
+        get
+        {
+            if (_current is null) return _awaiting > 0 ? 0 : 1;
+            if (_toPropose.Count > 0) return _toPropose.Count;
+            return _awaiting == 0 ? 1 : 0;
+        }
+    }
+
+    /// <inheritdoc />
     protected override Genome Next()
     {
         if (_current is null)

@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace GaNas.Networks;
+
+/// <summary>
+/// Channels-last (NHWC) storage for image batches. libtorch's oneDNN convolutions keep an NHWC input's
+/// layout through convolution, batch norm, ReLU and pooling, and the untrained forward passes the proxies
+/// run are about 2.2x faster that way on this CPU (forward of 30 random TSS networks at batch 64, one thread:
+/// 0.450 s NCHW, 0.202 s NHWC). TorchSharp 0.107 has no memory-format argument, so the layout is made with a
+/// permute-copy-permute: the tensor keeps its B x C x H x W shape and only its strides change.
+/// </summary>
+public static class MemoryLayout
+{
+    /// <summary>A copy of a 4-d tensor stored channels-last (same shape and values).</summary>
+    public static Tensor ToChannelsLast(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dim() != 4) throw new ArgumentException($"Channels-last needs a B x C x H x W tensor, got [{string.Join(", ", images.shape)}].", nameof(images));
+        using var nhwc = images.permute(0, 2, 3, 1).contiguous();
+        return nhwc.permute(0, 3, 1, 2);
+    }
+
+    /// <summary>Whether a 4-d tensor is stored channels-last (channel stride 1).</summary>
+    public static bool IsChannelsLast(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dim() != 4) return false;
+        long[] stride = images.stride();
+        long[] shape = images.shape;
+        return stride[1] == 1 && stride[3] == shape[1] && stride[2] == shape[1] * shape[3];
+    }
+}
