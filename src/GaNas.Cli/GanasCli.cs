@@ -17,6 +17,7 @@ public static class GanasCli
         root.Subcommands.Add(CorrelateCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
         root.Subcommands.Add(SearchCommand.Create(io));
+        root.Subcommands.Add(SummarizeCommand.Create(io));
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

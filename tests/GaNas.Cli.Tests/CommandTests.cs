@@ -82,6 +82,33 @@ public class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Summarize_collects_bench_files_into_a_table_and_plots_the_rk_curves()
+    {
+        string proxies = PathOf("sss.csv"), truth = PathOf("truth.csv"), results = PathOf("results");
+        File.WriteAllLines(proxies, ["index,ni,naswot,logsynflow,seconds", .. Enumerable.Range(0, 32768).Select(i => $"{i},{i % 97},{i},{-i},0.25")]);
+        var sizes = new[] { 8, 16, 24, 32, 40, 48, 56, 64 };
+        File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 32768).Select(i =>
+            $"{i},{string.Join(':', Enumerable.Range(0, 5).Select(k => sizes[i >> (3 * (4 - k)) & 7]))},1,{(80 + i / 32767.0 * 10).ToString(CultureInfo.InvariantCulture)},0")]);
+        foreach (var (strategy, score) in new[] { ("ga", "rk"), ("rs", "naswot") })
+        {
+            var (c, _, e) = Run("bench", "--space", "sss", "--strategy", strategy, "--score", score, "--proxies", proxies, "--truth", truth,
+                "--runs", "2", "--evaluations", "200", "--out", Path.Combine(results, $"sss-cifar10-{strategy}-{score}.json"));
+            c.Should().Be(0, e);
+        }
+        string png = PathOf("curve.png");
+        var (code, stdout, error) = Run("summarize", "--results", results, "--prefix", "sss-cifar10", "--plot", png);
+        code.Should().Be(0, error);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().StartWith("| method |");
+        lines[2].Should().StartWith("| RS-naswot | 2 | 200 |", "rows follow the paper's order: RS by single proxies first");
+        lines[3].Should().StartWith("| GA-rk | 2 | 200 |");
+        new FileInfo(png).Length.Should().BeGreaterThan(1000);
+        var (missing, _, err) = Run("summarize", "--results", results, "--prefix", "tss-cifar100");
+        missing.Should().Be(1);
+        err.Should().Contain("No 'tss-cifar100-*.json' bench files");
+    }
+
+    [Fact]
     public void Bench_without_arch_mapping_for_tss_says_what_to_give()
     {
         string proxies = PathOf("tss.csv");

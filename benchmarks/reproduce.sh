@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Reproduces the paper's NATS-Bench table for one space and dataset from this project's own proxy table:
+# 30 runs x 1,000 evaluations each of RS by NI, NASWOT, LogSynFlow and rk, and GA-rk, SA-rk, REA-rk
+# (seeds 0..29), written to benchmarks/results/{space}-{dataset}-{strategy}-{score}.json, then the
+# Markdown table and (with ground truth) the best-so-far plot.
+#
+#   benchmarks/reproduce.sh tss cifar10 ../shared/benchmarks/nats-tss/cifar10.csv   # with ground truth
+#   benchmarks/reproduce.sh sss cifar100                                            # architectures only
+#
+# Run from the repository root after `dotnet build -c Release`.
+set -euo pipefail
+space=${1:?usage: benchmarks/reproduce.sh tss|sss cifar10|cifar100|imagenet16-120 [truth.csv]}
+dataset=${2:?usage: benchmarks/reproduce.sh tss|sss cifar10|cifar100|imagenet16-120 [truth.csv]}
+truth=${3:-}
+ganas=${GANAS:-src/GaNas.Cli/bin/Release/net10.0/ganas}
+[ -x "$ganas" ] || { echo "reproduce.sh: $ganas not found; run 'dotnet build -c Release' first" >&2; exit 2; }
+table=benchmarks/proxies/$space-$dataset.csv.gz
+[ -f "$table" ] || table=benchmarks/proxies/$space-$dataset.csv
+[ -f "$table" ] || { echo "reproduce.sh: no proxy table benchmarks/proxies/$space-$dataset.csv[.gz]" >&2; exit 2; }
+truth_args=()
+if [ -n "$truth" ]; then truth_args=(--truth "$truth"); fi
+mkdir -p benchmarks/results
+for run in "rs ni" "rs naswot" "rs logsynflow" "rs rk" "ga rk" "sa rk" "rea rk"; do
+  set -- $run
+  "$ganas" bench --space "$space" --strategy "$1" --score "$2" --proxies "$table" "${truth_args[@]}" \
+    --runs 30 --evaluations 1000 --seed 0 --out "benchmarks/results/$space-$dataset-$1-$2.json"
+done
+plot_args=()
+if [ -n "$truth" ]; then plot_args=(--plot "benchmarks/results/$space-$dataset-curve.png"); fi
+"$ganas" summarize --results benchmarks/results --prefix "$space-$dataset" "${plot_args[@]}" | tee "benchmarks/results/$space-$dataset.md"

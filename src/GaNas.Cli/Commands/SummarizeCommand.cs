@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+
+namespace GaNas.Cli.Commands;
+
+/// <summary>
+/// <c>ganas summarize</c>: collects the JSON files <c>ganas bench</c> wrote for one space and dataset
+/// (<c>{prefix}-{strategy}-{score}.json</c>) into the paper-style results table (Markdown) and, with
+/// --plot, the mean best-so-far test accuracy against evaluations of every rk strategy that has a curve.
+/// </summary>
+internal static class SummarizeCommand
+{
+    private static readonly string[] Order = ["rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk"];
+
+    public static Command Create(CommandIO io)
+    {
+        var results = new Option<string>("--results") { Description = "Folder of bench JSON files.", Required = true };
+        var prefix = new Option<string>("--prefix") { Description = "File prefix: {space}-{dataset}, e.g. tss-cifar10.", Required = true };
+        var plot = new Option<string?>("--plot") { Description = "PNG of mean best-so-far test accuracy against evaluations (needs benches run with --truth)." };
+        var command = new Command("summarize", "Collect bench results into a Markdown table and a best-so-far plot.") { results, prefix, plot };
+        command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
+        {
+            string folder = parse.GetValue(results)!, p = parse.GetValue(prefix)!;
+            if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"No results folder '{folder}'.");
+            var files = Directory.GetFiles(folder, p + "-*.json")
+                .Select(f => (Key: Path.GetFileNameWithoutExtension(f)[(p.Length + 1)..], Path: f))
+                .OrderBy(f => Array.IndexOf(Order, f.Key) is int i && i >= 0 ? i : Order.Length)
+                .ThenBy(f => f.Key, StringComparer.Ordinal)
+                .ToList();
+            if (files.Count == 0) throw new FileNotFoundException($"No '{p}-*.json' bench files in '{folder}'.");
+            var curves = new List<(string Name, double[] X, double[] Y)>();
+            io.Out.WriteLine("| method | runs | evaluations | test accuracy (%) | validation accuracy (%) | search cost (s) |");
+            io.Out.WriteLine("|---|---|---|---|---|---|");
+            foreach (var (key, path) in files)
+            {
+                using JsonDocument doc = Read(path);
+                JsonElement root = doc.RootElement;
+                JsonElement summary = Get(root, "summary", path);
+                string name = $"{Get(root, "strategy", path).GetString()!.ToUpperInvariant()}-{Get(root, "score", path).GetString()}";
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {Get(root, "runs_count", path).GetInt32()} | {Get(root, "evaluations", path).GetInt32()} | {Pm(summary, "test_acc")} | {Pm(summary, "valid_acc")} | {Pm(summary, "search_cost_seconds", "F0")} |"));
+                if (summary.TryGetProperty("curve", out JsonElement curve) && name.EndsWith("-rk", StringComparison.Ordinal))
+                {
+                    double[] x = curve.GetProperty("evaluations").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                    double[] y = curve.GetProperty("mean_best_test_acc").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                    curves.Add((name, x, y));
+                }
+            }
+            if (parse.GetValue(plot) is { } png)
+            {
+                if (curves.Count == 0) throw new InvalidOperationException($"No rk bench in '{folder}' has a best-so-far curve (run the benches with --truth).");
+                Plots.Lines(curves, "architectures evaluated", "mean best-so-far test accuracy (%)", $"{p}: search by rk, 30-run mean", png);
+                io.Error.WriteLine($"summarize: wrote {png}");
+            }
+            return 0;
+        })));
+        return command;
+    }
+
+    private static JsonDocument Read(string path)
+    {
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path} is not a bench JSON file: {ex.Message}", ex);
+        }
+    }
+
+    private static JsonElement Get(JsonElement element, string name, string path) =>
+        element.TryGetProperty(name, out JsonElement value) ? value : throw new InvalidDataException($"{path} has no '{name}' field; is it a 'ganas bench' output?");
+
+    private static string Pm(JsonElement summary, string name, string format = "F2") =>
+        summary.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Object
+            ? string.Create(CultureInfo.InvariantCulture, $"{v.GetProperty("mean").GetDouble().ToString(format, CultureInfo.InvariantCulture)} ± {v.GetProperty("std").GetDouble().ToString(format, CultureInfo.InvariantCulture)}")
+            : "n/a (no ground truth)";
+}
