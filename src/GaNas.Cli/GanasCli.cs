@@ -18,6 +18,7 @@ public static class GanasCli
         root.Subcommands.Add(BenchCommand.Create(io));
         root.Subcommands.Add(SearchCommand.Create(io));
         root.Subcommands.Add(SummarizeCommand.Create(io));
+        root.Subcommands.Add(SelectScoreCommand.Create(io));
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

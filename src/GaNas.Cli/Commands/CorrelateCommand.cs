@@ -25,13 +25,7 @@ internal static class CorrelateCommand
         {
             ProxyTable table = ProxyTable.Read(parse.GetValue(proxies)!);
             string metricName = parse.GetValue(metric)!;
-            CsvTable truthCsv = CsvTable.Read(parse.GetValue(truth)!);
-            int iIndex = truthCsv.Column("index"), iMetric = truthCsv.Column(metricName);
-            var accuracyOf = new Dictionary<int, double>();
-            for (int r = 0; r < truthCsv.Rows.Count; r++) accuracyOf[(int)truthCsv.Long(r, iIndex)] = truthCsv.Double(r, iMetric);
-            var rows = Enumerable.Range(0, table.Count).Where(r => accuracyOf.TryGetValue(table.Indices[r], out double a) && double.IsFinite(a)).ToArray();
-            if (rows.Length < 2) throw new InvalidDataException($"Only {rows.Length} row(s) of {table.Source} have a {metricName} in the truth table; nothing to correlate.");
-            double[] accuracy = rows.Select(r => accuracyOf[table.Indices[r]]).ToArray();
+            var (rows, accuracy) = TruthJoin.Load(table, parse.GetValue(truth)!, metricName);
 
             var series = new List<(string Name, double[] Values, int Failures)>();
             foreach (string name in table.ProxyNames)
