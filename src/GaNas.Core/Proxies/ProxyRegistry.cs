@@ -19,6 +19,7 @@ public static class ProxyRegistry
         ["az_trainability"] = () => new AzTrainability(),
         ["jacov"] = () => new JacobianCovariance(),
         ["meco"] = () => new Meco(),
+        ["grasp"] = () => new Grasp(),
     };
 
     /// <summary>Names of all registered proxies.</summary>

@@ -145,12 +145,17 @@ public class GradientProxyTests
         using var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 });
         var space = SizeSearchSpace.Instance;
         var genome = space.Parse("16:8:24:8:16");
-        var proxies = ProxyRegistry.CreateMany("zico,grad_norm,snip");
+        var proxies = ProxyRegistry.CreateMany("zico,grad_norm,snip,grasp");
         var options = space.BenchmarkOptions(10);
         var withLabels = new ProxyEvaluator(space, proxies, images, options, 3, labels).Evaluate(genome);
         withLabels.Values.Values.Should().OnlyContain(v => v.IsValid);
         withLabels.Values["grad_norm"].Value.Should().BePositive();
         withLabels.Values["snip"].Value.Should().BePositive();
+        var evaluator = new ProxyEvaluator(space, proxies, images, options, 3, labels);
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var random = new Random(5);
+        for (int i = 0; i < 5; i++) evaluator.Evaluate(space.Sample(random));
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before, "gradient passes, including GraSP's double backward, dispose what they create");
         var without = () => new ProxyEvaluator(space, proxies, images, options, 3).Evaluate(genome);
         without.Should().Throw<InvalidOperationException>().WithMessage("*need the labels*");
     }
