@@ -117,6 +117,14 @@ public sealed class TrainingFreeNasOptions
     /// <summary>libtorch intra-op threads (0 = one per core).</summary>
     public int Threads;
 
+    /// <summary>
+    /// Architectures scored at once during the search, each on its own thread; the intra-op threads are
+    /// divided among them (two one-thread workers use two cores better than one two-thread evaluation).
+    /// The search proposes and ranks exactly as with one worker; values differ only by float32 rounding
+    /// when the intra-op thread count changes.
+    /// </summary>
+    public int SearchWorkers = 1;
+
     /// <summary>"cpu", "cuda" or "auto" (cuda when a CUDA backend is present).</summary>
     public string Device = "auto";
 
@@ -152,6 +160,7 @@ public sealed class TrainingFreeNasOptions
         if (CellsPerStage < 0) throw new ArgumentOutOfRangeException(nameof(CellsPerStage), CellsPerStage, "Cells per stage cannot be negative.");
         if (Evaluations < 1) throw new ArgumentOutOfRangeException(nameof(Evaluations), Evaluations, "Score at least one architecture.");
         if (ProxyBatchSize < 2) throw new ArgumentOutOfRangeException(nameof(ProxyBatchSize), ProxyBatchSize, "The proxy batch needs at least 2 images.");
+        if (SearchWorkers < 1) throw new ArgumentOutOfRangeException(nameof(SearchWorkers), SearchWorkers, "At least one search worker.");
         if (Finalists < 1) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, "At least one finalist.");
         if (FinalistEpochs < 1) throw new ArgumentOutOfRangeException(nameof(FinalistEpochs), FinalistEpochs, "Finalists train at least one epoch.");
         ToTrainingOptions(Epoch).Validate();

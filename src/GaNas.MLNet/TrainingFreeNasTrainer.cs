@@ -140,11 +140,21 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
                 }),
                 _ => new RandomSearch(space, score, o.Seed),
             };
-            var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(o.Evaluations)
+            var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(o.Evaluations).SetWorkers(o.SearchWorkers)
                 .SetProgress(new ActionProgress<NasProgress>(p => Report("search", p.Evaluations, o.Evaluations,
                     $"scored {p.Latest.TrialSettings.Parameter.Architecture}{(p.Latest.Failed ? " (failed: " + p.Latest.Error + ")" : "")}")));
             if (o.SearchTimeBudget is { } budget) experiment.SetTimeBudget(budget);
-            NasExperimentResult result = experiment.RunAsync(ct).GetAwaiter().GetResult();
+            int threads = o.Threads > 0 ? o.Threads : Environment.ProcessorCount;
+            NasExperimentResult result;
+            try
+            {
+                TorchRuntime.Initialize(Math.Max(1, threads / o.SearchWorkers));
+                result = experiment.RunAsync(ct).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                TorchRuntime.Initialize(threads);
+            }
             if (ct.IsCancellationRequested)
                 throw new TrainingFreeNasCancelledException($"Cancelled during the search after {result.Evaluations} evaluation(s); no model is available (nothing was trained).", null, ct);
             return result;

@@ -137,4 +137,32 @@ public class SchemaAndInputTests
         ex.ModelAvailable.Should().BeTrue();
         ex.Model!.Summary.TrainingCurve.Should().HaveCount(1);
     }
+
+    [Fact]
+    public void Concurrent_search_workers_choose_the_same_architecture()
+    {
+        var random = new Random(4);
+        var rows = Enumerable.Range(0, 40).Select(i =>
+        {
+            var pixels = new float[16];
+            for (int k = 0; k < 16; k++) pixels[k] = (float)random.NextDouble() + (i % 2);
+            return new SmallPixels { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = pixels };
+        }).ToList();
+        IDataView data = _ml.Data.LoadFromEnumerable(rows);
+        string Chosen(int workers)
+        {
+            var options = Options(1, 4, 4);
+            options.Evaluations = 12;
+            options.Epoch = 1;
+            options.SearchWorkers = workers;
+            options.Threads = 1;
+            var model = _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(data);
+            return model.LastTransformer.Architecture;
+        }
+        Chosen(2).Should().Be(Chosen(1));
+        var invalid = Options();
+        invalid.SearchWorkers = 0;
+        var act = () => _ml.MulticlassClassification.Trainers.TrainingFreeNas(invalid);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*SearchWorkers*");
+    }
 }

@@ -30,6 +30,13 @@ internal static class CommonOptions
         DefaultValueFactory = _ => 1,
     };
 
+    public static Option<string> Layout()
+    {
+        var option = new Option<string>("--layout") { Description = "Memory layout of the proxies' forward passes: channels-last (faster) or nchw (for comparison).", DefaultValueFactory = _ => "channels-last" };
+        option.AcceptOnlyFromAmong("channels-last", "nchw");
+        return option;
+    }
+
     public static Option<string?> Normalize() => new("--normalize") { Description = "Per-channel mean/std as m1,m2,m3/s1,s2,s3 (default: computed from the images)." };
 
     public static Option<string> Strategy()

@@ -27,12 +27,13 @@ internal static class ProxiesCommand
         var classes = CommonOptions.Classes();
         var threads = CommonOptions.Threads();
         var workers = CommonOptions.Workers();
+        var layout = CommonOptions.Layout();
         var normalize = CommonOptions.Normalize();
         var output = new Option<string>("--out") { Description = "Output CSV file.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted output file without recomputing finished rows." };
         var command = new Command("proxies", "Compute zero-cost proxies for benchmark architectures on real images, one CSV row each.")
         {
-            space, images, table, archs, proxies, batch, seed, classes, threads, workers, normalize, output, resume,
+            space, images, table, archs, proxies, batch, seed, classes, threads, workers, layout, normalize, output, resume,
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
@@ -45,9 +46,9 @@ internal static class ProxiesCommand
             HashSet<int> done = PrepareOutput(outPath, header, parse.GetValue(resume));
             var todo = indices.Where(i => !done.Contains(i)).ToList();
 
-            using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads));
+            using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last");
             var evaluator = live.Evaluator;
-            io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s)");
+            io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s), {parse.GetValue(layout)}");
 
             var progress = new ProgressReporter(io.Error, "proxies", indices.Count);
             double rssStart = Environment.WorkingSet / 1048576.0;

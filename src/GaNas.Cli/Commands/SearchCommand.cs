@@ -30,11 +30,12 @@ internal static class SearchCommand
         var classes = CommonOptions.Classes();
         var threads = CommonOptions.Threads();
         var workers = CommonOptions.Workers();
+        var layout = CommonOptions.Layout();
         var normalize = CommonOptions.Normalize();
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
         var command = new Command("search", "Search a space without training, scoring candidates with zero-cost proxies on real images.")
         {
-            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, workers, normalize, output,
+            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, workers, layout, normalize, output,
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
@@ -43,7 +44,7 @@ internal static class SearchCommand
             var proxies = hybrid.Proxies.Select(ProxyRegistry.Create).ToList();
             BenchmarkTable? bench = parse.GetValue(table) is { } t ? BenchmarkTable.Read(s, t) : null;
             int seedValue = parse.GetValue(seed);
-            using var live = LiveProxies.Create(s, proxies, parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads));
+            using var live = LiveProxies.Create(s, proxies, parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last");
             using var runner = new ProxyTrialRunner(live.Evaluator);
             SearchStrategy tuner = StrategyFactory.Create(parse.GetValue(strategy)!, s, hybrid, seedValue);
             int budget = parse.GetValue(evaluations);
@@ -52,7 +53,7 @@ internal static class SearchCommand
                 .SetProgress(new Progress(p => progress.Report(p.Evaluations)));
             if (parse.GetValue(seconds) is { } limit) experiment.SetTimeBudget(TimeSpan.FromSeconds(limit));
             if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
-            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s)");
+            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s), {parse.GetValue(layout)}");
             NasExperimentResult result = experiment.RunAsync(cancel).GetAwaiter().GetResult();
             var best = result.Best ?? throw new InvalidOperationException("The search finished no trial.");
             object Describe(GaNas.Search.AutoML.TrialResult trial)
@@ -86,6 +87,7 @@ internal static class SearchCommand
                 ["seconds"] = Math.Round(result.Seconds, 3),
                 ["threads"] = TorchRuntime.Threads,
                 ["workers"] = parse.GetValue(workers),
+                ["layout"] = parse.GetValue(layout),
                 ["history"] = result.Trials.Select(tr => new
                 {
                     trial = tr.TrialSettings.TrialId,

@@ -56,7 +56,7 @@ public sealed class NoiseImmunity(double sigma = 1.0) : IZeroCostProxy
             using var noGrad = inference_mode(true);
             Tensor noise = randn(context.Images.shape, dtype: context.Images.dtype, generator: generator).mul_(Sigma);
             context.Network.train();
-            context.Network.call(GaNas.Networks.MemoryLayout.ToChannelsLast(context.Images.add(noise)));
+            context.Network.call(context.InLayout(context.Images.add(noise)));
         }
         finally
         {

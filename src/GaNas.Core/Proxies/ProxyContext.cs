@@ -25,7 +25,8 @@ public sealed class ProxyContext : IDisposable
     /// <param name="options">Network options (classes, skeleton, input channels).</param>
     /// <param name="seed">Seed of the network weights and of any noise.</param>
     /// <param name="needs">What the shared clean forward pass must record.</param>
-    public ProxyContext(ISearchSpace space, Genome genome, Tensor images, NetworkOptions options, int seed, CleanPassNeeds needs)
+    /// <param name="channelsLast">Run the forward passes on a channels-last copy of the images (faster; see <see cref="MemoryLayout"/>).</param>
+    public ProxyContext(ISearchSpace space, Genome genome, Tensor images, NetworkOptions options, int seed, CleanPassNeeds needs, bool channelsLast = true)
     {
         ArgumentNullException.ThrowIfNull(space);
         ArgumentNullException.ThrowIfNull(genome);
@@ -38,7 +39,8 @@ public sealed class ProxyContext : IDisposable
         Space = space;
         Genome = genome;
         Images = images;
-        Input = MemoryLayout.ToChannelsLast(images).DetachFromDisposeScope();
+        ChannelsLast = channelsLast;
+        Input = channelsLast ? MemoryLayout.ToChannelsLast(images).DetachFromDisposeScope() : images;
         Options = options.With(seed: seed);
         Seed = seed;
         _needs = needs;
@@ -53,8 +55,14 @@ public sealed class ProxyContext : IDisposable
     /// <summary>The image batch.</summary>
     public Tensor Images { get; }
 
-    /// <summary>The image batch stored channels-last, which every forward pass of the proxies uses (see <see cref="MemoryLayout"/>); owned by the context.</summary>
+    /// <summary>The image batch every forward pass of the proxies uses: a channels-last copy owned by the context, or <see cref="Images"/> itself.</summary>
     public Tensor Input { get; }
+
+    /// <summary>Whether <see cref="Input"/> is stored channels-last.</summary>
+    public bool ChannelsLast { get; }
+
+    /// <summary>A batch derived from the images (e.g. a noisy copy) in the layout of <see cref="Input"/>.</summary>
+    public Tensor InLayout(Tensor batch) => ChannelsLast ? MemoryLayout.ToChannelsLast(batch) : batch;
 
     /// <summary>Options of the network (with the seed applied).</summary>
     public NetworkOptions Options { get; }
@@ -89,7 +97,7 @@ public sealed class ProxyContext : IDisposable
     {
         _clean?.Dispose();
         _network?.Dispose();
-        Input.Dispose();
+        if (ChannelsLast) Input.Dispose();
         _clean = null;
         _network = null;
     }
