@@ -59,14 +59,15 @@ var watch = Stopwatch.StartNew();
 var model = pipeline.Fit(trainData);
 double nasSeconds = watch.Elapsed.TotalSeconds;
 var nas = model.LastTransformer;
+// Save first: the trained model is kept even if anything after this fails.
+ml.Model.Save(model, trainData.Schema, modelPath);
 watch.Restart();
 var nasMetrics = ml.MulticlassClassification.Evaluate(model.Transform(testData));
 double nasEvalSeconds = watch.Elapsed.TotalSeconds;
 Console.WriteLine($"GaNas: {nas.Architecture} ({nas.Summary.Parameters:N0} parameters), search {nas.Summary.SearchSeconds:F1} s over {nas.Summary.Evaluations} architectures, training {nas.Summary.TrainSeconds:F1} s");
 Console.WriteLine($"GaNas test accuracy {nasMetrics.MicroAccuracy:P2} (macro {nasMetrics.MacroAccuracy:P2}, log-loss {nasMetrics.LogLoss:F4}), evaluated in {nasEvalSeconds:F1} s");
 
-// --- Save, reload in a fresh context, predict a few images ---
-ml.Model.Save(model, trainData.Schema, modelPath);
+// --- Reload the saved model in a fresh context, predict a few images ---
 var fresh = new MLContext();
 fresh.Model.RegisterTrainingFreeNas(fresh);
 ITransformer loaded = fresh.Model.Load(modelPath, out _);

@@ -52,7 +52,7 @@ public sealed class InferCell : Module<Tensor, Tensor>
         {
             var (target, source) = _edges[e];
             Tensor y = layers[e].call(nodes[source]!);
-            nodes[target] = nodes[target] is null ? y : nodes[target]!.add(y);
+            nodes[target] = nodes[target] is null ? y : nodes[target]!.add(y, GaNas.Runtime.Scalars.One);
         }
         return nodes[CellTopology.NodeCount - 1]!.MoveToOuterDisposeScope();
     }

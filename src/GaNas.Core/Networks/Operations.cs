@@ -49,7 +49,7 @@ public sealed class ZeroOp : Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        if (_cin == _cout) return input.mul(0.0);
+        if (_cin == _cout) return input.mul(GaNas.Runtime.Scalars.ZeroDouble);
         long[] shape = (long[])input.shape.Clone();
         shape[1] = _cout;
         return zeros(shape, dtype: input.dtype, device: input.device);
@@ -126,6 +126,6 @@ public sealed class ResNetBasicBlock : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         Tensor block = conv_b.call(conv_a.call(input));
         Tensor residual = downsample.call(input);
-        return residual.add(block).MoveToOuterDisposeScope();
+        return residual.add(block, GaNas.Runtime.Scalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -109,7 +109,7 @@ public sealed class CleanPass : IDisposable
     private void AddCodes(Tensor output)
     {
         using var scope = NewDisposeScope();
-        Tensor codes = output.gt(0).contiguous();
+        Tensor codes = output.gt(GaNas.Runtime.Scalars.Zero).contiguous();
         int perImage = checked((int)(codes.numel() / Kernel.Batch));
         Kernel.Add(codes.bytes, perImage);
     }

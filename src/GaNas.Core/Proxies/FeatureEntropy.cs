@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GaNas.Proxies;
@@ -24,7 +25,7 @@ public static class FeatureEntropy
     {
         ArgumentNullException.ThrowIfNull(covariance);
         using var scope = NewDisposeScope();
-        double[] eigenvalues = linalg.eigvalsh(covariance).clamp_min(0).data<double>().ToArray();
+        double[] eigenvalues = linalg.eigvalsh(covariance).clamp_min(GaNas.Runtime.Scalars.Zero).data<double>().ToArray();
         return FromEigenvalues(eigenvalues);
     }
 
@@ -44,7 +45,8 @@ public static class FeatureEntropy
         if (n < 2) return null;
         samples = samples.to(ScalarType.Float64);
         samples = samples.sub(samples.mean([0], keepdim: true));
-        return samples.t().matmul(samples).div_(n - 1).MoveToOuterDisposeScope();
+        using TorchSharp.Scalar denominator = ((double)(n - 1)).ToScalar();
+        return samples.t().matmul(samples).div_(denominator).MoveToOuterDisposeScope();
     }
 
     /// <summary>H of a spectrum (negative values count as 0; an all-zero spectrum has H = 0).</summary>
@@ -142,8 +144,9 @@ public sealed class Meco : IZeroCostProxy
     {
         ArgumentNullException.ThrowIfNull(covariance);
         using var scope = NewDisposeScope();
-        Tensor std = covariance.diagonal().clamp_min(0).sqrt();
-        Tensor live = std.gt(1e-12);
+        using TorchSharp.Scalar tiny = 1e-12.ToScalar();
+        Tensor std = covariance.diagonal().clamp_min(GaNas.Runtime.Scalars.Zero).sqrt();
+        Tensor live = std.gt(tiny);
         Tensor inverse = where(live, std.reciprocal(), zeros_like(std));
         Tensor correlation = covariance.mul(inverse.unsqueeze(1)).mul(inverse.unsqueeze(0));
         return linalg.eigvalsh(correlation).min().item<double>();

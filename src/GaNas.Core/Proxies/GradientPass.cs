@@ -66,7 +66,7 @@ public sealed class GradientPass
                     Tensor g = stack(perSplit[l]);
                     Tensor std = g.std(0, unbiased: false);
                     Tensor meanAbs = g.abs().mean([0]);
-                    Tensor mask = std.gt(0);
+                    Tensor mask = std.gt(GaNas.Runtime.Scalars.Zero);
                     double ratio = meanAbs.masked_select(mask).div(std.masked_select(mask)).sum().item<double>();
                     if (ratio > 0) zico += Math.Log(ratio);
                     Tensor full = g.mean([0]);
@@ -157,7 +157,7 @@ public sealed class Grasp : IZeroCostProxy
         {
             if (differentiable[l] is null || differentiable[l].IsInvalid) continue;
             Tensor term = differentiable[l].mul(constants[l]).sum();
-            dot = dot is null ? term : dot.add(term);
+            dot = dot is null ? term : dot.add(term, GaNas.Runtime.Scalars.One);
         }
         if (dot is null || !dot.requires_grad) return ProxyValue.Failed("the loss does not depend on any weight");
         IList<Tensor> hg = autograd.grad([dot], weights, allow_unused: true);

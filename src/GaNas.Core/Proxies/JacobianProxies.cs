@@ -61,7 +61,7 @@ public sealed class AzTrainability : IZeroCostProxy
             Tensor v = randn(y.shape, dtype: y.dtype, generator: generator);
             projectionNorms.Add(v.norm().item<float>());
             Tensor projected = y.mul(v).sum();
-            total = total is null ? projected : total.add(projected);
+            total = total is null ? projected : total.add(projected, GaNas.Runtime.Scalars.One);
             blockInputs.Add(xin);
             x = y;
         }

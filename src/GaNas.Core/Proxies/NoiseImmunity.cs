@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
 
@@ -54,9 +55,10 @@ public sealed class NoiseImmunity(double sigma = 1.0) : IZeroCostProxy
             using var generator = new Generator((ulong)(uint)context.Seed + 0x5EEDUL);
             using var scope = NewDisposeScope();
             using var noGrad = inference_mode(true);
-            Tensor noise = randn(context.Images.shape, dtype: context.Images.dtype, generator: generator).mul_(Sigma);
+            using TorchSharp.Scalar sigma = Sigma.ToScalar();
+            Tensor noise = randn(context.Images.shape, dtype: context.Images.dtype, generator: generator).mul_(sigma);
             context.Network.train();
-            context.Network.call(context.InLayout(context.Images.add(noise)));
+            context.Network.call(context.InLayout(context.Images.add(noise, GaNas.Runtime.Scalars.One)));
         }
         finally
         {

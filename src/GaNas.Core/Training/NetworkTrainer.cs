@@ -138,17 +138,18 @@ public static class NetworkTrainer
             Tensor offsets = randint(0, 2 * p + 1, [b, 2], generator: generator);
             long[] o = offsets.data<long>().ToArray();
             // Gather each image's window: rows dy..dy+h, columns dx..dx+w, through flat indices.
-            Tensor rows = arange(h).unsqueeze(0).add(tensor(Enumerable.Range(0, (int)b).Select(i => o[2 * i]).ToArray()).unsqueeze(1)); // b x h
-            Tensor cols = arange(w).unsqueeze(0).add(tensor(Enumerable.Range(0, (int)b).Select(i => o[2 * i + 1]).ToArray()).unsqueeze(1)); // b x w
-            long pw = w + 2 * p;
-            Tensor flat = rows.unsqueeze(2).mul(pw).add(cols.unsqueeze(1)).flatten(1); // b x (h*w)
+            Tensor rows = arange(h).unsqueeze(0).add(tensor(Enumerable.Range(0, (int)b).Select(i => o[2 * i]).ToArray()).unsqueeze(1), GaNas.Runtime.Scalars.One); // b x h
+            Tensor cols = arange(w).unsqueeze(0).add(tensor(Enumerable.Range(0, (int)b).Select(i => o[2 * i + 1]).ToArray()).unsqueeze(1), GaNas.Runtime.Scalars.One); // b x w
+            using Scalar pw = (w + 2 * p).ToScalar();
+            Tensor flat = rows.unsqueeze(2).mul(pw).add(cols.unsqueeze(1), GaNas.Runtime.Scalars.One).flatten(1); // b x (h*w)
             long c = x.shape[1];
             Tensor gathered = padded.flatten(2).gather(2, flat.unsqueeze(1).expand(b, c, h * w));
             x = gathered.view(b, c, h, w);
         }
         if (options.HorizontalFlip)
         {
-            Tensor flip = rand([b], generator: generator).lt(0.5).view(b, 1, 1, 1);
+            using Scalar half = 0.5.ToScalar();
+            Tensor flip = rand([b], generator: generator).lt(half).view(b, 1, 1, 1);
             x = where(flip, x.flip(3), x);
         }
         return x;
