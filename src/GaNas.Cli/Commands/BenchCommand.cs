@@ -21,7 +21,7 @@ internal static class BenchCommand
         var space = CommonOptions.Space();
         var strategy = CommonOptions.Strategy();
         var score = CommonOptions.Score();
-        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (ganas proxies output or a published file).", Required = true };
+        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (ganas proxies output or a published file); several, comma-separated, are joined on index.", Required = true };
         var truth = new Option<string?>("--truth") { Description = "Benchmark table with test_acc/valid_acc (optional: without it runs report architectures only)." };
         var indexTable = new Option<string?>("--index-table") { Description = "Any NATS-Bench table with index,arch, used to map TSS architectures to indices when neither the proxy table nor --truth has them." };
         var runs = new Option<int>("--runs") { Description = "Number of runs.", DefaultValueFactory = _ => 30 };
@@ -37,7 +37,7 @@ internal static class BenchCommand
         {
             ISearchSpace s = SearchSpaceCatalog.ByName(parse.GetValue(space)!);
             HybridScore hybrid = HybridScore.Parse(parse.GetValue(score)!);
-            ProxyTable table = ProxyTable.Read(parse.GetValue(proxies)!);
+            ProxyTable table = ProxyTable.ReadMany(parse.GetValue(proxies)!);
             string? truthPath = parse.GetValue(truth);
             BenchmarkTable? truthTable = truthPath is null ? null : BenchmarkTable.Read(s, truthPath);
             Func<Genome, int> indexOf = IndexMapping(s, table, truthTable, parse.GetValue(indexTable));

@@ -12,7 +12,7 @@ internal static class CorrelateCommand
 {
     public static Command Create(CommandIO io)
     {
-        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (from 'ganas proxies' or a published file).", Required = true };
+        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (from 'ganas proxies' or a published file); several, comma-separated, are joined on index.", Required = true };
         var truth = new Option<string>("--truth") { Description = "Benchmark table with accuracies (index,...,test_acc,valid_acc).", Required = true };
         var metric = new Option<string>("--metric") { Description = "Column of the truth table to correlate with: test_acc, valid_acc, or any numeric column (e.g. a published proxy).", DefaultValueFactory = _ => "test_acc" };
         var hybrid = new Option<string[]>("--hybrid") { Description = "Hybrid score(s) to add, e.g. rk, naswot+logsynflow, log:naswot+ni (repeatable).", AllowMultipleArgumentsPerToken = false };
@@ -23,7 +23,7 @@ internal static class CorrelateCommand
         };
         command.SetAction(parse => io.Guard(() =>
         {
-            ProxyTable table = ProxyTable.Read(parse.GetValue(proxies)!);
+            ProxyTable table = ProxyTable.ReadMany(parse.GetValue(proxies)!);
             string metricName = parse.GetValue(metric)!;
             var (rows, accuracy) = TruthJoin.Load(table, parse.GetValue(truth)!, metricName);
 

@@ -13,7 +13,7 @@ internal static class SelectScoreCommand
 {
     public static Command Create(CommandIO io)
     {
-        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (ganas proxies output).", Required = true };
+        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (ganas proxies output); several, comma-separated, are joined on index.", Required = true };
         var truth = new Option<string>("--truth") { Description = "Benchmark table with accuracies (CIFAR-10: the only ground truth a default may be chosen on).", Required = true };
         var metric = new Option<string>("--metric") { Description = "Accuracy column.", DefaultValueFactory = _ => "test_acc" };
         var candidates = new Option<string?>("--candidates") { Description = "Comma-separated proxies to combine (default: every proxy column)." };
@@ -27,7 +27,7 @@ internal static class SelectScoreCommand
         };
         command.SetAction(parse => io.Guard(() =>
         {
-            ProxyTable table = ProxyTable.Read(parse.GetValue(proxies)!);
+            ProxyTable table = ProxyTable.ReadMany(parse.GetValue(proxies)!);
             var (rows, accuracy) = TruthJoin.Load(table, parse.GetValue(truth)!, parse.GetValue(metric)!);
             string[] names = parse.GetValue(candidates) is { } list
                 ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -91,6 +91,78 @@ public sealed class ProxyTable
     }
 
 
+    /// <summary>
+    /// Reads one table, or several separated by commas and joined on <c>index</c> (for example the paper's
+    /// proxies in one file and later proxies in another): see <see cref="Join"/>.
+    /// </summary>
+    public static ProxyTable ReadMany(string paths)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(paths);
+        string[] files = paths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (files.Length == 0) throw new ArgumentException($"No proxy table in '{paths}'.", nameof(paths));
+        return files.Length == 1 ? Read(files[0]) : Join(files.Select(Read).ToArray());
+    }
+
+    /// <summary>
+    /// Joins tables on <c>index</c>: keeps the rows present in every table, in the first table's order,
+    /// with all proxy columns. Proxy names must be distinct, architecture strings of a shared index must agree,
+    /// and <see cref="Seconds"/> is the sum of the tables' seconds (the cost of computing every column), present
+    /// only when every table has it.
+    /// </summary>
+    public static ProxyTable Join(IReadOnlyList<ProxyTable> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        if (tables.Count == 0) throw new ArgumentException("Nothing to join.", nameof(tables));
+        if (tables.Count == 1) return tables[0];
+        string source = string.Join(",", tables.Select(t => t.Source));
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (ProxyTable t in tables)
+        {
+            foreach (string name in t.ProxyNames)
+            {
+                if (!seen.TryAdd(name, t.Source)) throw new InvalidDataException($"Proxy column '{name}' is in both {seen[name]} and {t.Source}; joined tables need distinct proxies.");
+            }
+        }
+        ProxyTable first = tables[0];
+        var rows = new List<int>();
+        for (int r = 0; r < first.Count; r++)
+        {
+            if (tables.All(t => t.RowOf(first.Indices[r]) >= 0)) rows.Add(r);
+        }
+        if (rows.Count == 0) throw new InvalidDataException($"The tables {source} share no index.");
+        var indices = new int[rows.Count];
+        var archs = new string?[rows.Count];
+        var columns = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        bool timed = tables.All(t => t.Seconds is not null);
+        double[]? seconds = timed ? new double[rows.Count] : null;
+        for (int k = 0; k < rows.Count; k++)
+        {
+            int index = first.Indices[rows[k]];
+            indices[k] = index;
+            foreach (ProxyTable t in tables)
+            {
+                int r = t.RowOf(index);
+                string? arch = t.Architectures[r];
+                if (arch is not null)
+                {
+                    if (archs[k] is null) archs[k] = arch;
+                    else if (archs[k] != arch) throw new InvalidDataException($"Index {index} is '{archs[k]}' in one table and '{arch}' in {t.Source}.");
+                }
+                if (seconds is not null) seconds[k] += t.Seconds![r];
+            }
+        }
+        foreach (ProxyTable t in tables)
+        {
+            foreach (var (name, values) in t._columns)
+            {
+                var column = new double[rows.Count];
+                for (int k = 0; k < rows.Count; k++) column[k] = values[t.RowOf(indices[k])];
+                columns[name] = column;
+            }
+        }
+        return new ProxyTable(source, indices, archs, columns, seconds);
+    }
+
     /// <summary>Formats a proxy value as the tables store it ("-inf" for a failure).</summary>
     public static string Format(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "-inf";
 }
