@@ -45,9 +45,9 @@ internal static class SelectScoreCommand
             foreach (var f in result.Folds)
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fold {f.Fold}: chose {f.Chosen} (train tau {f.TrainKendall:F4}), held-out tau {f.TestKendall:F4}"));
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cross-validated Kendall tau {result.CrossValidatedKendall:F4}"));
-            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"chosen: {result.Chosen.Score} (Kendall tau {result.Chosen.Kendall:F4} on all rows)"));
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"chosen: {result.Chosen.Score} (Kendall tau {result.Chosen.Kendall:F4} on all rows; its top-ranked row has accuracy {result.Chosen.TopAccuracy:F2})"));
             foreach (var c in result.Top.Skip(1).Take(9))
-                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  next: {c.Score} {c.Kendall:F4}"));
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  next: {c.Score} {c.Kendall:F4} (top-ranked row {c.TopAccuracy:F2})"));
             if (parse.GetValue(output) is { } path)
             {
                 File.WriteAllText(path, Json.Serialize(new Dictionary<string, object?>

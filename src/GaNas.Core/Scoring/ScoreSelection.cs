@@ -3,7 +3,8 @@ namespace GaNas.Scoring;
 /// <summary>One candidate score's result in <see cref="ScoreSelection"/>.</summary>
 /// <param name="Score">The score (text form as <see cref="HybridScore.Parse"/> reads it).</param>
 /// <param name="Kendall">Kendall tau-b against the accuracy over all rows.</param>
-public sealed record ScoreCandidate(string Score, double Kendall);
+/// <param name="TopAccuracy">Accuracy of the row the score ranks first: what a search that reaches the score's optimum over these rows returns.</param>
+public sealed record ScoreCandidate(string Score, double Kendall, double TopAccuracy);
 
 /// <summary>One cross-validation fold: the score chosen on the other folds and its Kendall tau on this one.</summary>
 public sealed record ScoreFold(int Fold, int TrainRows, int TestRows, string Chosen, double TrainKendall, double TestKendall);
@@ -61,12 +62,12 @@ public static class ScoreSelection
             int[] test = order.Where((_, i) => i % folds == f).ToArray();
             int[] train = order.Where((_, i) => i % folds != f).ToArray();
             var ranked = Evaluate(candidates, values, accuracy, train);
-            var (best, trainTau) = ranked[0];
+            var (best, trainTau, _) = ranked[0];
             double testTau = Kendall(best, values, accuracy, test);
             foldResults.Add(new ScoreFold(f, train.Length, test.Length, best.Name, trainTau, testTau));
         }
         var all = Evaluate(candidates, values, accuracy, order);
-        var topList = all.Take(top).Select(c => new ScoreCandidate(c.Score.Name, c.Kendall)).ToArray();
+        var topList = all.Take(top).Select(c => new ScoreCandidate(c.Score.Name, c.Kendall, c.TopAccuracy)).ToArray();
         return new ScoreSelectionResult(topList[0], foldResults, topList, candidates.Count);
     }
 
@@ -93,7 +94,7 @@ public static class ScoreSelection
         return result;
     }
 
-    private static List<(HybridScore Score, double Kendall)> Evaluate(List<HybridScore> candidates, IReadOnlyDictionary<string, double[]> values, IReadOnlyList<double> accuracy, int[] rows)
+    private static List<(HybridScore Score, double Kendall, double TopAccuracy)> Evaluate(List<HybridScore> candidates, IReadOnlyDictionary<string, double[]> values, IReadOnlyList<double> accuracy, int[] rows)
     {
         // Ranks and log-ranks of each proxy within these rows, computed once.
         var linear = new Dictionary<string, double[]>(StringComparer.Ordinal);
@@ -105,7 +106,7 @@ public static class ScoreSelection
             log[name] = ranks.Select(x => Math.Log(x / rows.Length)).ToArray();
         }
         double[] truth = rows.Select(r => accuracy[r]).ToArray();
-        var scored = new (HybridScore, double)[candidates.Count];
+        var scored = new (HybridScore, double, double)[candidates.Count];
         Parallel.For(0, candidates.Count, c =>
         {
             HybridScore score = candidates[c];
@@ -116,7 +117,12 @@ public static class ScoreSelection
                 double[] r = score.IsSingleProxy ? linear[term.Proxy] : source[term.Proxy];
                 for (int i = 0; i < total.Length; i++) total[i] += term.Weight * r[i];
             }
-            scored[c] = (score, Correlation.KendallTauB(total, truth));
+            int first = 0;
+            for (int i = 1; i < total.Length; i++)
+            {
+                if (total[i] > total[first]) first = i;
+            }
+            scored[c] = (score, Correlation.KendallTauB(total, truth), truth[first]);
         });
         return scored.OrderByDescending(s => s.Item2).ThenBy(s => s.Item1.Terms.Count).ThenBy(s => s.Item1.Name, StringComparer.Ordinal).ToList();
     }

@@ -27,6 +27,10 @@ public class ScoreSelectionTests
         var result = ScoreSelection.Run(values, accuracy, maxTerms: 3, folds: 4, seed: 1);
         HybridScore.Parse(result.Chosen.Score).Proxies.Should().BeEquivalentTo(["a", "b"]);
         result.Chosen.Kendall.Should().BeGreaterThan(0.75);
+        // The top-ranked row of the chosen score is the row with the largest a + b, whose accuracy is near the maximum.
+        int best = Enumerable.Range(0, n).MaxBy(i => a[i] + b[i]);
+        result.Chosen.TopAccuracy.Should().BeInRange(accuracy[best] - 0.1, accuracy.Max());
+        result.Top.Where(c => c.Score == "noise").Should().BeEmpty("a pure-noise score is far from the top list");
         result.Folds.Should().HaveCount(4).And.OnlyContain(f => f.TestRows == 100 && f.TrainRows == 300);
         result.CrossValidatedKendall.Should().BeGreaterThan(0.7);
         // Same seed, same folds and choice.
