@@ -14,6 +14,7 @@ public sealed class InferCell : Module<Tensor, Tensor>
 {
     private readonly ModuleList<Module<Tensor, Tensor>> layers;
     private readonly (int Target, int Source)[] _edges;
+    private readonly bool[] _skip;
 
     /// <summary>Creates the cell.</summary>
     public InferCell(CellTopology topology, long cin, long cout, bool useBatchNorm) : base(nameof(InferCell))
@@ -28,6 +29,18 @@ public sealed class InferCell : Module<Tensor, Tensor>
             edges.Add((target, source));
         }
         _edges = edges.ToArray();
+        // A 'none' edge adds exact zeros, so the forward skips it unless every edge into its node is 'none'
+        // (then the first one supplies the zero tensor). Only the sign of a zero can differ from summing it.
+        var operations = topology.Edges.Select(e => e.Operation).ToArray();
+        _skip = new bool[_edges.Length];
+        for (int e = 0; e < _edges.Length; e++)
+        {
+            if (operations[e] != CellOperation.None) continue;
+            int target = _edges[e].Target;
+            bool anyReal = Enumerable.Range(0, _edges.Length).Any(k => _edges[k].Target == target && operations[k] != CellOperation.None);
+            bool firstNone = Enumerable.Range(0, e).All(k => _edges[k].Target != target);
+            _skip[e] = anyReal || !firstNone;
+        }
         RegisterComponents();
     }
 
@@ -50,6 +63,7 @@ public sealed class InferCell : Module<Tensor, Tensor>
         nodes[0] = input;
         for (int e = 0; e < _edges.Length; e++)
         {
+            if (_skip[e]) continue;
             var (target, source) = _edges[e];
             Tensor y = layers[e].call(nodes[source]!);
             nodes[target] = nodes[target] is null ? y : nodes[target]!.add(y, GaNas.Runtime.Scalars.One);
