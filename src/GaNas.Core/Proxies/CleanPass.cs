@@ -109,7 +109,11 @@ public sealed class CleanPass : IDisposable
     private void AddCodes(Tensor output)
     {
         using var scope = NewDisposeScope();
-        Tensor codes = output.gt(GaNas.Runtime.Scalars.Zero).contiguous();
+        Tensor codes = output.gt(GaNas.Runtime.Scalars.Zero);
+        // A channels-last map is read in its storage order (NHWC view, no copy): the Hamming distance is the
+        // same under any unit order that every image shares.
+        if (MemoryLayout.IsChannelsLast(codes)) codes = codes.permute(0, 2, 3, 1);
+        codes = codes.contiguous();
         int perImage = checked((int)(codes.numel() / Kernel.Batch));
         Kernel.Add(codes.bytes, perImage);
     }
