@@ -63,8 +63,12 @@ public sealed class TrainingFreeNasOptions
     /// <summary>Search strategy.</summary>
     public NasSearchStrategy Strategy = NasSearchStrategy.GeneticAlgorithm;
 
-    /// <summary>Training-free score: "rk" (the paper's NI + NASWOT + LogSynFlow rank sum), one proxy, or a hybrid such as "naswot+logsynflow" or "log:naswot+ni".</summary>
-    public string Score = "rk";
+    /// <summary>
+    /// Training-free score: "lrk" (default: the project's cross-validated log-rank hybrid of AZ-NAS expressivity,
+    /// LogSynFlow, MeCo and SynFlow), "rk" (the paper's NI + NASWOT + LogSynFlow rank sum, unchanged for
+    /// reproduction), one proxy, or a hybrid such as "naswot+logsynflow" or "log:naswot+ni".
+    /// </summary>
+    public string Score = "lrk";
 
     /// <summary>Unique architectures scored by the search.</summary>
     public int Evaluations = 100;

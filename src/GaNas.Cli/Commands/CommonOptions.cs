@@ -48,7 +48,7 @@ internal static class CommonOptions
 
     public static Option<string> Score() => new("--score")
     {
-        Description = "Score: rk (= ni+naswot+logsynflow rank sum), one proxy, a rank sum like naswot+logsynflow or 2*naswot+ni, or log:... for log-rank aggregation.",
-        DefaultValueFactory = _ => "rk",
+        Description = "Score: lrk (default: log:az_expressivity+logsynflow+2*meco+synflow, chosen by cross-validation on CIFAR-10), rk (the paper's ni+naswot+logsynflow rank sum), one proxy, a rank sum like naswot+logsynflow or 2*naswot+ni, or log:... for log-rank aggregation.",
+        DefaultValueFactory = _ => "lrk",
     };
 }

@@ -52,8 +52,29 @@ public class ScoringTests
         HybridScore.Parse("naswot").Score(3, (i, _) => values[i]).Should().Equal(5, double.NegativeInfinity, 7);
     }
 
+    [Fact]
+    public void The_default_lrk_is_the_cross_validated_log_rank_hybrid_and_rk_stays_the_papers()
+    {
+        var lrk = HybridScore.Parse("LRK");
+        lrk.Should().BeSameAs(HybridScore.Default);
+        lrk.Aggregation.Should().Be(RankAggregation.Log);
+        lrk.Terms.Should().Equal(new ScoreTerm("az_expressivity", 1), new ScoreTerm("logsynflow", 1), new ScoreTerm("meco", 2), new ScoreTerm("synflow", 1));
+        lrk.Name.Should().Be("lrk");
+        HybridScore.Parse("rk").Should().BeSameAs(HybridScore.PaperRk);
+        HybridScore.PaperRk.Aggregation.Should().Be(RankAggregation.Linear);
+        HybridScore.PaperRk.Terms.Should().OnlyContain(t => t.Weight == 1);
+        // Log-rank: a candidate last on MeCo (weight 2) loses to one that is middling everywhere.
+        var values = new Dictionary<string, double[]>
+        {
+            ["az_expressivity"] = [3, 2, 1], ["logsynflow"] = [3, 2, 1], ["meco"] = [1, 2, 3], ["synflow"] = [3, 2, 1],
+        };
+        double[] s = lrk.Score(3, (i, p) => values[p][i]);
+        s[1].Should().BeGreaterThan(s[0]);
+    }
+
     [Theory]
     [InlineData("", "empty")]
+    [InlineData("lrk+params", "stands alone")]
     [InlineData("naswot+", "empty term")]
     [InlineData("x*naswot", "not a number")]
     [InlineData("rk+params", "stands alone")]
