@@ -2,7 +2,9 @@
 # Reproduces the paper's NATS-Bench table for one space and dataset from this project's own proxy table:
 # 30 runs x 1,000 evaluations each of RS by NI, NASWOT, LogSynFlow and rk, and GA-rk, SA-rk, REA-rk
 # (seeds 0..29), written to benchmarks/results/{space}-{dataset}-{strategy}-{score}.json, then the
-# Markdown table and (with ground truth) the best-so-far plot.
+# Markdown table and (with ground truth) the best-so-far plot. When the extension table
+# {space}-{dataset}.extra.csv[.gz] (AZ-NAS expressivity/progressivity, MeCo) exists, the project's default
+# score lrk is benched too (RS, GA, SA, REA), on the two tables joined by index.
 #
 #   benchmarks/reproduce.sh tss cifar10 ../shared/benchmarks/nats-tss/cifar10.csv   # with ground truth
 #   benchmarks/reproduce.sh sss cifar100                                            # architectures only
@@ -25,6 +27,14 @@ for run in "rs ni" "rs naswot" "rs logsynflow" "rs rk" "ga rk" "sa rk" "rea rk";
   "$ganas" bench --space "$space" --strategy "$1" --score "$2" --proxies "$table" "${truth_args[@]}" \
     --runs 30 --evaluations 1000 --seed 0 --out "benchmarks/results/$space-$dataset-$1-$2.json"
 done
+extra=benchmarks/proxies/$space-$dataset.extra.csv.gz
+[ -f "$extra" ] || extra=benchmarks/proxies/$space-$dataset.extra.csv
+if [ -f "$extra" ]; then
+  for strategy in rs ga sa rea; do
+    "$ganas" bench --space "$space" --strategy "$strategy" --score lrk --proxies "$table,$extra" "${truth_args[@]}" \
+      --runs 30 --evaluations 1000 --seed 0 --out "benchmarks/results/$space-$dataset-$strategy-lrk.json"
+  done
+fi
 plot_args=()
 if [ -n "$truth" ]; then plot_args=(--plot "benchmarks/results/$space-$dataset-curve.png"); fi
 "$ganas" summarize --results benchmarks/results --prefix "$space-$dataset" "${plot_args[@]}" | tee "benchmarks/results/$space-$dataset.md"

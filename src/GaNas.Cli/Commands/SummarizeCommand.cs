@@ -7,11 +7,11 @@ namespace GaNas.Cli.Commands;
 /// <summary>
 /// <c>ganas summarize</c>: collects the JSON files <c>ganas bench</c> wrote for one space and dataset
 /// (<c>{prefix}-{strategy}-{score}.json</c>) into the paper-style results table (Markdown) and, with
-/// --plot, the mean best-so-far test accuracy against evaluations of every rk strategy that has a curve.
+/// --plot, the mean best-so-far test accuracy against evaluations of every rk and lrk strategy that has a curve.
 /// </summary>
 internal static class SummarizeCommand
 {
-    private static readonly string[] Order = ["rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk"];
+    private static readonly string[] Order = ["rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk"];
 
     public static Command Create(CommandIO io)
     {
@@ -40,7 +40,7 @@ internal static class SummarizeCommand
                 string name = $"{Get(root, "strategy", path).GetString()!.ToUpperInvariant()}-{Get(root, "score", path).GetString()}";
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {Get(root, "runs_count", path).GetInt32()} | {Get(root, "evaluations", path).GetInt32()} | {Pm(summary, "test_acc")} | {Pm(summary, "valid_acc")} | {Pm(summary, "search_cost_seconds", "F0")} |"));
-                if (summary.TryGetProperty("curve", out JsonElement curve) && name.EndsWith("-rk", StringComparison.Ordinal))
+                if (summary.TryGetProperty("curve", out JsonElement curve) && (name.EndsWith("-rk", StringComparison.Ordinal) || name.EndsWith("-lrk", StringComparison.Ordinal)))
                 {
                     double[] x = curve.GetProperty("evaluations").EnumerateArray().Select(e => e.GetDouble()).ToArray();
                     double[] y = curve.GetProperty("mean_best_test_acc").EnumerateArray().Select(e => e.GetDouble()).ToArray();
@@ -50,7 +50,7 @@ internal static class SummarizeCommand
             if (parse.GetValue(plot) is { } png)
             {
                 if (curves.Count == 0) throw new InvalidOperationException($"No rk bench in '{folder}' has a best-so-far curve (run the benches with --truth).");
-                Plots.Lines(curves, "architectures evaluated", "mean best-so-far test accuracy (%)", $"{p}: search by rk, 30-run mean", png);
+                Plots.Lines(curves, "architectures evaluated", "mean best-so-far test accuracy (%)", curves.Any(c => c.Name.EndsWith("-lrk", StringComparison.Ordinal)) ? $"{p}: search by rk and lrk, 30-run mean" : $"{p}: search by rk, 30-run mean", png);
                 io.Error.WriteLine($"summarize: wrote {png}");
             }
             return 0;
