@@ -22,18 +22,18 @@ table=benchmarks/proxies/$space-$dataset.csv.gz
 truth_args=()
 if [ -n "$truth" ]; then truth_args=(--truth "$truth"); fi
 mkdir -p benchmarks/results
-for run in "rs ni" "rs naswot" "rs logsynflow" "rs rk" "ga rk" "sa rk" "rea rk"; do
-  set -- $run
-  "$ganas" bench --space "$space" --strategy "$1" --score "$2" --proxies "$table" "${truth_args[@]}" \
+# bench <strategy> <score> <proxy tables>: 30 runs x 1,000 evaluations, seeds 0..29.
+bench() {
+  "$ganas" bench --space "$space" --strategy "$1" --score "$2" --proxies "$3" "${truth_args[@]}" \
     --runs 30 --evaluations 1000 --seed 0 --out "benchmarks/results/$space-$dataset-$1-$2.json"
+}
+for run in "rs ni" "rs naswot" "rs logsynflow" "rs rk" "ga rk" "sa rk" "rea rk"; do
+  bench $run "$table"
 done
 extra=benchmarks/proxies/$space-$dataset.extra.csv.gz
 [ -f "$extra" ] || extra=benchmarks/proxies/$space-$dataset.extra.csv
 if [ -f "$extra" ]; then
-  for strategy in rs ga sa rea; do
-    "$ganas" bench --space "$space" --strategy "$strategy" --score lrk --proxies "$table,$extra" "${truth_args[@]}" \
-      --runs 30 --evaluations 1000 --seed 0 --out "benchmarks/results/$space-$dataset-$strategy-lrk.json"
-  done
+  for strategy in rs ga sa rea; do bench "$strategy" lrk "$table,$extra"; done
 fi
 plot_args=()
 if [ -n "$truth" ]; then plot_args=(--plot "benchmarks/results/$space-$dataset-curve.png"); fi

@@ -25,13 +25,13 @@ internal sealed class LiveProxies : IDisposable
 
     public ProxyEvaluator Evaluator { get; }
 
-    public static LiveProxies Create(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, string images, int batchSize, int seed, string? normalize, int classes, int threads, bool channelsLast = true)
+    public static LiveProxies Create(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, string images, int batchSize, int seed, string? normalize, int classes, int threads, bool channelsLast = true, int trimEvery = 32)
     {
         TorchRuntime.Initialize(threads);
         ProxyBatch batch = ProxyBatch.Load(images, batchSize, seed, normalize);
         Tensor labels = batch.LabelTensor(classes);
         var options = space.BenchmarkOptions(classes).With(inputChannels: (int)batch.Images.shape[1]);
-        return new LiveProxies(batch, labels, new ProxyEvaluator(space, proxies, batch.Images, options, seed, labels) { ChannelsLast = channelsLast });
+        return new LiveProxies(batch, labels, new ProxyEvaluator(space, proxies, batch.Images, options, seed, labels) { ChannelsLast = channelsLast, TrimEvery = trimEvery });
     }
 
     public void Dispose()

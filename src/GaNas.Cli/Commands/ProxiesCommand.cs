@@ -31,9 +31,10 @@ internal static class ProxiesCommand
         var normalize = CommonOptions.Normalize();
         var output = new Option<string>("--out") { Description = "Output CSV file.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted output file without recomputing finished rows." };
+        var trimEvery = new Option<int>("--trim-every") { Description = "Return freed native memory to the OS every N architectures (0 = never, to measure what it brings).", DefaultValueFactory = _ => 32 };
         var command = new Command("proxies", "Compute zero-cost proxies for benchmark architectures on real images, one CSV row each.")
         {
-            space, images, table, archs, proxies, batch, seed, classes, threads, workers, layout, normalize, output, resume,
+            space, images, table, archs, proxies, batch, seed, classes, threads, workers, layout, normalize, output, resume, trimEvery,
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
@@ -46,7 +47,7 @@ internal static class ProxiesCommand
             HashSet<int> done = PrepareOutput(outPath, header, parse.GetValue(resume));
             var todo = indices.Where(i => !done.Contains(i)).ToList();
 
-            using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last");
+            using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last", parse.GetValue(trimEvery));
             var evaluator = live.Evaluator;
             io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s), {parse.GetValue(layout)}");
 
@@ -68,10 +69,16 @@ internal static class ProxiesCommand
                 progress.Report(++count, $"{scores.Seconds:F2}s");
             }
             GC.Collect();
-            io.Error.WriteLine($"proxies: wrote {todo.Count} row(s) to {outPath}; {failures} failed proxy value(s); RSS {rssStart:F0} MB after loading, {Environment.WorkingSet / 1048576.0:F0} MB at the end");
+            io.Error.WriteLine($"proxies: wrote {todo.Count} row(s) to {outPath}; {failures} failed proxy value(s); RSS {rssStart:F0} MB after loading, {Environment.WorkingSet / 1048576.0:F0} MB at the end, peak {PeakResidentMegabytes():F0} MB");
             return 0;
         })));
         return command;
+    }
+
+    private static double PeakResidentMegabytes()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / 1048576.0;
     }
 
     /// <summary>all | i,j,k | random:N[:seed] over indices 0..count-1.</summary>

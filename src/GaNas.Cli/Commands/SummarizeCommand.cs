@@ -13,6 +13,9 @@ internal static class SummarizeCommand
 {
     private static readonly string[] Order = ["rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk"];
 
+    /// <summary>Scores whose strategies get a best-so-far curve in the plot: the paper's and the project's default.</summary>
+    private static readonly string[] PlottedScores = ["rk", "lrk"];
+
     public static Command Create(CommandIO io)
     {
         var results = new Option<string>("--results") { Description = "Folder of bench JSON files.", Required = true };
@@ -30,6 +33,7 @@ internal static class SummarizeCommand
                 .ToList();
             if (files.Count == 0) throw new FileNotFoundException($"No '{p}-*.json' bench files in '{folder}'.");
             var curves = new List<(string Name, double[] X, double[] Y)>();
+            var plotted = new List<string>();
             io.Out.WriteLine("| method | runs | evaluations | test accuracy (%) | validation accuracy (%) | search cost (s) |");
             io.Out.WriteLine("|---|---|---|---|---|---|");
             foreach (var (key, path) in files)
@@ -37,20 +41,22 @@ internal static class SummarizeCommand
                 using JsonDocument doc = Read(path);
                 JsonElement root = doc.RootElement;
                 JsonElement summary = Get(root, "summary", path);
-                string name = $"{Get(root, "strategy", path).GetString()!.ToUpperInvariant()}-{Get(root, "score", path).GetString()}";
+                string scoreName = Get(root, "score", path).GetString()!;
+                string name = $"{Get(root, "strategy", path).GetString()!.ToUpperInvariant()}-{scoreName}";
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {Get(root, "runs_count", path).GetInt32()} | {Get(root, "evaluations", path).GetInt32()} | {Pm(summary, "test_acc")} | {Pm(summary, "valid_acc")} | {Pm(summary, "search_cost_seconds", "F0")} |"));
-                if (summary.TryGetProperty("curve", out JsonElement curve) && (name.EndsWith("-rk", StringComparison.Ordinal) || name.EndsWith("-lrk", StringComparison.Ordinal)))
+                if (summary.TryGetProperty("curve", out JsonElement curve) && PlottedScores.Contains(scoreName))
                 {
                     double[] x = curve.GetProperty("evaluations").EnumerateArray().Select(e => e.GetDouble()).ToArray();
                     double[] y = curve.GetProperty("mean_best_test_acc").EnumerateArray().Select(e => e.GetDouble()).ToArray();
                     curves.Add((name, x, y));
+                    if (!plotted.Contains(scoreName)) plotted.Add(scoreName);
                 }
             }
             if (parse.GetValue(plot) is { } png)
             {
-                if (curves.Count == 0) throw new InvalidOperationException($"No rk bench in '{folder}' has a best-so-far curve (run the benches with --truth).");
-                Plots.Lines(curves, "architectures evaluated", "mean best-so-far test accuracy (%)", curves.Any(c => c.Name.EndsWith("-lrk", StringComparison.Ordinal)) ? $"{p}: search by rk and lrk, 30-run mean" : $"{p}: search by rk, 30-run mean", png);
+                if (curves.Count == 0) throw new InvalidOperationException($"No rk or lrk bench in '{folder}' has a best-so-far curve (run the benches with --truth).");
+                Plots.Lines(curves, "architectures evaluated", "mean best-so-far test accuracy (%)", $"{p}: search by {string.Join(" and ", plotted)}, 30-run mean", png);
                 io.Error.WriteLine($"summarize: wrote {png}");
             }
             return 0;

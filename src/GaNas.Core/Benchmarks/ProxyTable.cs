@@ -123,40 +123,41 @@ public sealed class ProxyTable
                 if (!seen.TryAdd(name, t.Source)) throw new InvalidDataException($"Proxy column '{name}' is in both {seen[name]} and {t.Source}; joined tables need distinct proxies.");
             }
         }
+        // Row of each kept index in every table, looked up once.
         ProxyTable first = tables[0];
-        var rows = new List<int>();
-        for (int r = 0; r < first.Count; r++)
+        var rowsOf = new List<int[]>();
+        foreach (int index in first.Indices)
         {
-            if (tables.All(t => t.RowOf(first.Indices[r]) >= 0)) rows.Add(r);
+            int[] rows = tables.Select(t => t.RowOf(index)).ToArray();
+            if (rows.All(r => r >= 0)) rowsOf.Add(rows);
         }
-        if (rows.Count == 0) throw new InvalidDataException($"The tables {source} share no index.");
-        var indices = new int[rows.Count];
-        var archs = new string?[rows.Count];
+        if (rowsOf.Count == 0) throw new InvalidDataException($"The tables {source} share no index.");
+        int n = rowsOf.Count;
+        var indices = new int[n];
+        var archs = new string?[n];
         var columns = new Dictionary<string, double[]>(StringComparer.Ordinal);
-        bool timed = tables.All(t => t.Seconds is not null);
-        double[]? seconds = timed ? new double[rows.Count] : null;
-        for (int k = 0; k < rows.Count; k++)
+        double[]? seconds = tables.All(t => t.Seconds is not null) ? new double[n] : null;
+        for (int k = 0; k < n; k++)
         {
-            int index = first.Indices[rows[k]];
-            indices[k] = index;
-            foreach (ProxyTable t in tables)
+            indices[k] = first.Indices[rowsOf[k][0]];
+            for (int t = 0; t < tables.Count; t++)
             {
-                int r = t.RowOf(index);
-                string? arch = t.Architectures[r];
+                int r = rowsOf[k][t];
+                string? arch = tables[t].Architectures[r];
                 if (arch is not null)
                 {
                     if (archs[k] is null) archs[k] = arch;
-                    else if (archs[k] != arch) throw new InvalidDataException($"Index {index} is '{archs[k]}' in one table and '{arch}' in {t.Source}.");
+                    else if (archs[k] != arch) throw new InvalidDataException($"Index {indices[k]} is '{archs[k]}' in one table and '{arch}' in {tables[t].Source}.");
                 }
-                if (seconds is not null) seconds[k] += t.Seconds![r];
+                if (seconds is not null) seconds[k] += tables[t].Seconds![r];
             }
         }
-        foreach (ProxyTable t in tables)
+        for (int t = 0; t < tables.Count; t++)
         {
-            foreach (var (name, values) in t._columns)
+            foreach (var (name, values) in tables[t]._columns)
             {
-                var column = new double[rows.Count];
-                for (int k = 0; k < rows.Count; k++) column[k] = values[t.RowOf(indices[k])];
+                var column = new double[n];
+                for (int k = 0; k < n; k++) column[k] = values[rowsOf[k][t]];
                 columns[name] = column;
             }
         }

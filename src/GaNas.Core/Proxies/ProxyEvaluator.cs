@@ -71,7 +71,13 @@ public sealed class ProxyEvaluator
     /// Every this many evaluations the native heap's free pages go back to the OS (<see cref="GaNas.Runtime.NativeHeap"/>),
     /// which keeps resident memory flat over thousands of networks; 0 never trims.
     /// </summary>
-    public int TrimEvery { get; init; } = 32;
+    public int TrimEvery
+    {
+        get => _trimEvery;
+        init => _trimEvery = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(TrimEvery), value, "Trim every N >= 1 evaluations, or 0 for never.");
+    }
+
+    private readonly int _trimEvery = 32;
 
     /// <summary>Run the forward passes channels-last (default; about 2x faster on CPU). False keeps NCHW, for comparisons.</summary>
     public bool ChannelsLast { get; init; } = true;

@@ -134,4 +134,30 @@ public class NetworkTests
         var act = () => space.BuildNetwork(space.Parse(Index0), new NetworkOptions { Classes = 0 });
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Classes");
     }
+
+    [Theory]
+    [InlineData("|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|avg_pool_3x3~2|")]
+    [InlineData("|none~0|+|nor_conv_1x1~0|none~1|+|none~0|nor_conv_3x3~1|none~2|")]
+    [InlineData("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")]
+    public void A_cell_equals_the_sum_of_all_its_edges_including_the_none_edges_it_skips(string arch)
+    {
+        using var scope = NewDisposeScope();
+        var topology = CellTopology.Parse(arch);
+        using var cell = new InferCell(topology, 4, 4, useBatchNorm: true);
+        cell.train();
+        var layers = (ModuleList<nn.Module<Tensor, Tensor>>)cell.named_children().Single(c => c.name == "layers").module;
+        var x = randn(2, 4, 6, 6, generator: new Generator(3));
+        // Reference: node i = sum over every edge (j, i) of op(node j), zero ops included, in edge order.
+        var nodes = new Tensor?[CellTopology.NodeCount];
+        nodes[0] = x;
+        int e = 0;
+        foreach (var (target, source, _) in topology.Edges)
+        {
+            Tensor y = layers[e++].call(nodes[source]!);
+            nodes[target] = nodes[target] is null ? y : nodes[target]!.add(y);
+        }
+        Tensor output = cell.call(x);
+        output.shape.Should().Equal(nodes[3]!.shape);
+        output.eq(nodes[3]!).all().item<bool>().Should().BeTrue("skipping a 'none' edge may only change the sign of a zero");
+    }
 }

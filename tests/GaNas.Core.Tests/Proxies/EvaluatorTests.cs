@@ -25,6 +25,38 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void Channels_last_and_nchw_forward_passes_give_the_same_proxy_values()
+    {
+        using var images = randn(8, 3, 16, 16, generator: new Generator(1));
+        var space = TopologySearchSpace.Instance;
+        const string proxies = "naswot,ni,logsynflow,az_expressivity,meco";
+        var options = space.BenchmarkOptions(10).With(channels: 4, cellsPerStage: 1);
+        var channelsLast = new ProxyEvaluator(space, ProxyRegistry.CreateMany(proxies), images, options, seed: 3);
+        var nchw = new ProxyEvaluator(space, ProxyRegistry.CreateMany(proxies), images, options, seed: 3) { ChannelsLast = false };
+        var random = new Random(12);
+        for (int i = 0; i < 4; i++)
+        {
+            var genome = space.Sample(random);
+            var a = channelsLast.Evaluate(genome);
+            var b = nchw.Evaluate(genome);
+            foreach (var (name, value) in a.Values)
+            {
+                value.IsValid.Should().Be(b.Values[name].IsValid, name);
+                if (value.IsValid) value.Value.Should().BeApproximately(b.Values[name].Value, 1e-4 * Math.Max(1, Math.Abs(value.Value)), $"{name} of {genome}");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_negative_trim_interval_is_refused()
+    {
+        using var images = randn(8, 3, 16, 16, generator: new Generator(1));
+        var act = () => new ProxyEvaluator(TopologySearchSpace.Instance, ProxyRegistry.CreateMany("params"), images,
+            TopologySearchSpace.Instance.BenchmarkOptions(10), seed: 0) { TrimEvery = -1 };
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*0 for never*");
+    }
+
+    [Fact]
     public void Same_seed_same_proxy_values()
     {
         using var images = randn(8, 3, 16, 16, generator: new Generator(1));
