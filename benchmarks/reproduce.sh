@@ -3,8 +3,8 @@
 # 30 runs x 1,000 evaluations each of RS by NI, NASWOT, LogSynFlow and rk, and GA-rk, SA-rk, REA-rk
 # (seeds 0..29), written to benchmarks/results/{space}-{dataset}-{strategy}-{score}.json, then the
 # Markdown table and (with ground truth) the best-so-far plot. When the extension table
-# {space}-{dataset}.extra.csv[.gz] (AZ-NAS expressivity/progressivity, MeCo) exists, the project's default
-# score lrk is benched too (RS, GA, SA, REA), on the two tables joined by index.
+# {space}-{dataset}.extra.csv[.gz] (AZ-NAS expressivity/progressivity, MeCo) exists, the project's scores
+# lrk and trk (the default) are benched too (RS, GA, SA, REA), on the two tables joined by index.
 #
 #   benchmarks/reproduce.sh tss cifar10 ../shared/benchmarks/nats-tss/cifar10.csv   # with ground truth
 #   benchmarks/reproduce.sh sss cifar100                                            # architectures only
@@ -33,7 +33,9 @@ done
 extra=benchmarks/proxies/$space-$dataset.extra.csv.gz
 [ -f "$extra" ] || extra=benchmarks/proxies/$space-$dataset.extra.csv
 if [ -f "$extra" ]; then
-  for strategy in rs ga sa rea; do bench "$strategy" lrk "$table,$extra"; done
+  for score in lrk trk; do
+    for strategy in rs ga sa rea; do bench "$strategy" "$score" "$table,$extra"; done
+  done
 fi
 plot_args=()
 if [ -n "$truth" ]; then plot_args=(--plot "benchmarks/results/$space-$dataset-curve.png"); fi

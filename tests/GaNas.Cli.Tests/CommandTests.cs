@@ -43,7 +43,7 @@ public class CommandTests : IDisposable
         string truth = PathOf("truth.csv"), proxies = PathOf("proxies.csv");
         File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 20).Select(i => $"{i},x,1,{80 + i},{70 + i}")]);
         File.WriteAllLines(proxies, ["index,good,bad,seconds", .. Enumerable.Range(0, 20).Select(i => $"{i},{i * i},{-i},0.5")]);
-        var (code, output, error) = Run("correlate", "--proxies", proxies, "--truth", truth, "--hybrid", "good+bad", "--hybrid", "2*good+bad", "--plot", PathOf("plots"));
+        var (code, output, error) = Run("correlate", "--proxies", proxies, "--truth", truth, "--hybrid", "good+bad", "--hybrid", "2*good+bad", "--elite-fraction", "0.5", "--plot", PathOf("plots"));
         code.Should().Be(0, error);
         using var doc = JsonDocument.Parse(output);
         var c = doc.RootElement.GetProperty("correlations");
@@ -53,6 +53,10 @@ public class CommandTests : IDisposable
         // Equal weights of opposite ranks tie every candidate: the correlation is undefined (null).
         c.GetProperty("good+bad").GetProperty("kendall").ValueKind.Should().Be(JsonValueKind.Null);
         c.GetProperty("2*good+bad").GetProperty("kendall").GetDouble().Should().Be(1);
+        // What a search would return: the first row by the score (over all rows, and within its elite of 10 rows).
+        c.GetProperty("good").GetProperty("top_ranked_acc").GetDouble().Should().Be(99);
+        c.GetProperty("bad").GetProperty("top_ranked_acc").GetDouble().Should().Be(80);
+        c.GetProperty("bad").GetProperty("elite_acc").GetDouble().Should().Be(80);
         doc.RootElement.GetProperty("seconds_per_arch").GetProperty("median").GetDouble().Should().Be(0.5);
         File.Exists(Path.Combine(PathOf("plots"), "good-vs-test_acc.png")).Should().BeTrue();
     }

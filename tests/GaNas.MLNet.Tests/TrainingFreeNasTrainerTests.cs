@@ -53,9 +53,9 @@ public class TrainingFreeNasTrainerTests(TinyModelFixture fixture) : IClassFixtu
         nas.Summary.Evaluations.Should().Be(8);
         TopologyCheck(nas.Architecture);
         nas.Summary.TrainingCurve.Should().HaveCount(5);
-        // The default score is the project's "lrk"; its proxies are what the search computed.
-        nas.Summary.Score.Should().Be("lrk");
-        nas.Summary.ProxyValues.Keys.Should().BeEquivalentTo(["az_expressivity", "logsynflow", "meco", "synflow"]);
+        // The default score is the project's "trk"; its proxies are what the search computed.
+        nas.Summary.Score.Should().Be("trk");
+        nas.Summary.ProxyValues.Keys.Should().BeEquivalentTo(["az_expressivity", "logsynflow", "meco", "synflow", "az_progressivity"]);
         fixture.Progress.Select(p => p.Phase).Distinct().Should().Equal("search", "training");
         var metrics = _ml.MulticlassClassification.Evaluate(fixture.Model.Transform(fixture.Test));
         metrics.MicroAccuracy.Should().BeGreaterThan(0.4, "five epochs on 400 images beat chance (0.1) by far");

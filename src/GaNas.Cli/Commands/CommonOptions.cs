@@ -48,7 +48,7 @@ internal static class CommonOptions
 
     public static Option<string> Score() => new("--score")
     {
-        Description = "Score: lrk (default: log:az_expressivity+logsynflow+2*meco+synflow, chosen by cross-validation on CIFAR-10), rk (the paper's ni+naswot+logsynflow rank sum), one proxy, a rank sum like naswot+logsynflow or 2*naswot+ni, or log:... for log-rank aggregation.",
-        DefaultValueFactory = _ => "lrk",
+        Description = "Score: trk (default: log:2*az_expressivity+2*logsynflow+meco+synflow+0.5*top(az_progressivity), chosen on CIFAR-10 by what a search returns), lrk (log:az_expressivity+logsynflow+2*meco+synflow, chosen by cross-validated Kendall tau), rk (the paper's ni+naswot+logsynflow rank sum), one proxy, a rank sum like naswot+logsynflow or 2*naswot+ni, log:... for log-rank aggregation, top(p) for a top term.",
+        DefaultValueFactory = _ => "trk",
     };
 }

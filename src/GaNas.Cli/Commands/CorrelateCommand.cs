@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using GaNas.Benchmarks;
 using GaNas.Scoring;
 
@@ -6,7 +7,8 @@ namespace GaNas.Cli.Commands;
 
 /// <summary>
 /// <c>ganas correlate</c>: Kendall tau-b and Spearman rho of each proxy column, and of hybrid
-/// scores over the whole table as one pool, against benchmark accuracy. JSON on stdout.
+/// scores over the whole table as one pool, against benchmark accuracy, and what a search with each would
+/// return (top_ranked_acc: the row ranked first; elite_acc: the first within the score's own elite). JSON on stdout.
 /// </summary>
 internal static class CorrelateCommand
 {
@@ -16,10 +18,11 @@ internal static class CorrelateCommand
         var truth = new Option<string>("--truth") { Description = "Benchmark table with accuracies (index,...,test_acc,valid_acc).", Required = true };
         var metric = new Option<string>("--metric") { Description = "Column of the truth table to correlate with: test_acc, valid_acc, or any numeric column (e.g. a published proxy).", DefaultValueFactory = _ => "test_acc" };
         var hybrid = new Option<string[]>("--hybrid") { Description = "Hybrid score(s) to add, e.g. rk, naswot+logsynflow, log:naswot+ni (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var eliteFraction = new Option<double>("--elite-fraction") { Description = "Share of the rows in a score's elite for elite_acc (0.064 = 1,000 of 15,625, a 1,000-evaluation search).", DefaultValueFactory = _ => 0.064 };
         var plot = new Option<string?>("--plot") { Description = "Folder for one PNG scatter plot (score vs accuracy) per proxy and hybrid." };
         var command = new Command("correlate", "Rank correlation (Kendall tau-b, Spearman) of proxies and hybrid scores with benchmark accuracy.")
         {
-            proxies, truth, metric, hybrid, plot,
+            proxies, truth, metric, hybrid, eliteFraction, plot,
         };
         command.SetAction(parse => io.Guard(() =>
         {
@@ -27,12 +30,14 @@ internal static class CorrelateCommand
             string metricName = parse.GetValue(metric)!;
             var (rows, accuracy) = TruthJoin.Load(table, parse.GetValue(truth)!, metricName);
 
-            var series = new List<(string Name, double[] Values, int Failures)>();
+            double fraction = parse.GetValue(eliteFraction);
+            if (!(fraction > 0 && fraction <= 1)) throw new ArgumentException($"--elite-fraction must be in (0, 1], not {fraction.ToString(CultureInfo.InvariantCulture)}.");
+            var series = new List<(string Name, double[] Values, int Failures, HybridScore Score)>();
             foreach (string name in table.ProxyNames)
             {
                 var column = table.Column(name);
                 double[] values = rows.Select(r => column[r]).ToArray();
-                series.Add((name, values, values.Count(v => !double.IsFinite(v))));
+                series.Add((name, values, values.Count(v => !double.IsFinite(v)), new HybridScore([new ScoreTerm(name, 1)], RankAggregation.Linear)));
             }
             foreach (string spec in parse.GetValue(hybrid) ?? [])
             {
@@ -42,7 +47,7 @@ internal static class CorrelateCommand
                     if (!table.Has(p)) throw new ArgumentException($"Hybrid '{spec}' needs proxy '{p}', which {table.Source} lacks (columns: {string.Join(", ", table.ProxyNames)}).");
                 }
                 double[] values = score.Score(rows.Length, (i, p) => table.Column(p)[rows[i]]);
-                series.Add((score.Name, values, 0));
+                series.Add((score.Name, values, 0, score));
             }
 
             var result = new Dictionary<string, object?>
@@ -53,14 +58,17 @@ internal static class CorrelateCommand
             };
             var correlations = new Dictionary<string, object>();
             var kendallOf = new Dictionary<string, double>();
-            foreach (var (name, values, failures) in series)
+            foreach (var (name, values, failures, score) in series)
             {
                 kendallOf[name] = Correlation.KendallTauB(values, accuracy);
+                var (top, elite) = ScoreSelection.SearchOutcome(score, (i, p) => table.Column(p)[rows[i]], accuracy, fraction);
                 correlations[name] = new
                 {
                     kendall = Rounded(kendallOf[name]),
                     spearman = Rounded(Correlation.Spearman(values, accuracy)),
                     failures,
+                    top_ranked_acc = Rounded(top),
+                    elite_acc = Rounded(elite),
                 };
             }
             result["correlations"] = correlations;
@@ -72,7 +80,7 @@ internal static class CorrelateCommand
             if (parse.GetValue(plot) is { } dir)
             {
                 Directory.CreateDirectory(dir);
-                foreach (var (name, values, _) in series)
+                foreach (var (name, values, _, _) in series)
                 {
                     string file = Path.Combine(dir, $"{Sanitize(name)}-vs-{metricName}.png");
                     Plots.Scatter(values, accuracy, name, metricName, $"{name}: Kendall {kendallOf[name]:F3} (n={rows.Length})", file);

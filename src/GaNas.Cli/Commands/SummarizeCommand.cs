@@ -7,14 +7,14 @@ namespace GaNas.Cli.Commands;
 /// <summary>
 /// <c>ganas summarize</c>: collects the JSON files <c>ganas bench</c> wrote for one space and dataset
 /// (<c>{prefix}-{strategy}-{score}.json</c>) into the paper-style results table (Markdown) and, with
-/// --plot, the mean best-so-far test accuracy against evaluations of every rk and lrk strategy that has a curve.
+/// --plot, the mean best-so-far test accuracy against evaluations of every rk and trk strategy that has a curve.
 /// </summary>
 internal static class SummarizeCommand
 {
-    private static readonly string[] Order = ["rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk"];
+    private static readonly string[] Order = ["rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk", "rs-trk", "ga-trk", "sa-trk", "rea-trk"];
 
     /// <summary>Scores whose strategies get a best-so-far curve in the plot: the paper's and the project's default.</summary>
-    private static readonly string[] PlottedScores = ["rk", "lrk"];
+    private static readonly string[] PlottedScores = ["rk", "trk"];
 
     public static Command Create(CommandIO io)
     {
@@ -55,7 +55,7 @@ internal static class SummarizeCommand
             }
             if (parse.GetValue(plot) is { } png)
             {
-                if (curves.Count == 0) throw new InvalidOperationException($"No rk or lrk bench in '{folder}' has a best-so-far curve (run the benches with --truth).");
+                if (curves.Count == 0) throw new InvalidOperationException($"No {string.Join(" or ", PlottedScores)} bench in '{folder}' has a best-so-far curve (run the benches with --truth).");
                 Plots.Lines(curves, "architectures evaluated", "mean best-so-far test accuracy (%)", $"{p}: search by {string.Join(" and ", plotted)}, 30-run mean", png);
                 io.Error.WriteLine($"summarize: wrote {png}");
             }

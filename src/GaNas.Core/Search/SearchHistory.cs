@@ -55,9 +55,10 @@ public sealed class SearchHistory
     }
 
     /// <summary>
-    /// Scores normalised to comparable units within a pool: for linear rank sums, the sum divided by
-    /// (sum of weights x pool size), in (0, 1]; for log-rank sums, divided by the sum of weights; for a
-    /// single proxy, its rank divided by the pool size.
+    /// Scores normalised to comparable units within a pool: the weighted mean over terms of rank / n (linear),
+    /// log(rank / n) (log-rank) or log(n / (n - rank + 1)) (top terms). For a linear rank sum that is the sum
+    /// divided by (sum of weights x pool size), in (0, 1]; for a log-rank sum, the sum divided by the sum of
+    /// weights; for a single proxy, its rank divided by the pool size.
     /// </summary>
     public double[] NormalizedPoolScores(IReadOnlyList<Genome> pool)
     {
@@ -69,8 +70,17 @@ public sealed class SearchHistory
             return ranks.Select(r => r / n).ToArray();
         }
         double weights = Score.Terms.Sum(t => t.Weight);
-        double[] s = ScorePool(pool);
-        return Score.Aggregation == RankAggregation.Linear ? s.Select(v => v / (weights * n)).ToArray() : s.Select(v => v / weights).ToArray();
+        var total = new double[n];
+        foreach (ScoreTerm term in Score.Terms)
+        {
+            double[] ranks = Ranking.AverageRanks(pool.Select(g => Value(g, term.Proxy)).ToArray());
+            for (int i = 0; i < n; i++)
+            {
+                double r = !term.Top && Score.Aggregation == RankAggregation.Linear ? ranks[i] / n : HybridScore.RankTerm(ranks[i], n, Score.Aggregation, term.Top);
+                total[i] += term.Weight * r / weights;
+            }
+        }
+        return total;
     }
 
     /// <summary>The best architecture over the whole history (the pool is every evaluated architecture).</summary>

@@ -43,6 +43,96 @@ public class ScoreSelectionTests
     }
 
     [Fact]
+    public void All_weights_tries_every_one_or_two_weighting_except_all_two()
+    {
+        var candidates = ScoreSelection.Candidates(["a", "b", "c"], maxTerms: 3, allWeights: true);
+        // 3 singles; 3 pairs x 2 aggregations x 3 weightings; 1 triple x 2 aggregations x 7 weightings.
+        candidates.Should().HaveCount(3 + 3 * 2 * 3 + 2 * 7);
+        candidates.Select(c => c.Name).Should().Contain(["2*a+2*b+c", "log:a+2*b+2*c", "a+b+c"]).And.NotContain("2*a+2*b+2*c").And.OnlyHaveUniqueItems();
+        ScoreSelection.Candidates(["a", "b", "c"], maxTerms: 3).Select(c => c.Name).Should().NotContain("2*a+2*b+c");
+    }
+
+    /// <summary>
+    /// 'whole' follows accuracy closely except at the very top, where it puts mediocre rows first; 'top' is
+    /// noisy overall but ranks the most accurate rows first. Kendall prefers 'whole', the elite objective 'top'.
+    /// </summary>
+    private static (Dictionary<string, double[]> Values, double[] Accuracy) TopVersusWhole()
+    {
+        var random = new Random(5);
+        int n = 400;
+        double[] accuracy = Enumerable.Range(0, n).Select(i => (double)i / n).ToArray();
+        random.Shuffle(accuracy);
+        double[] whole = accuracy.Select(a => a >= 0.95 ? a - 0.6 : a + 0.03 * random.NextDouble()).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            if (accuracy[i] is >= 0.5 and < 0.55) whole[i] = 2 + accuracy[i];
+        }
+        double[] top = accuracy.Select(a => a >= 0.95 ? 5 + a : a + 0.8 * random.NextDouble()).ToArray();
+        return (new Dictionary<string, double[]> { ["whole"] = whole, ["top"] = top }, accuracy);
+    }
+
+    [Fact]
+    public void The_elite_objective_chooses_the_score_whose_own_elite_puts_an_accurate_row_first()
+    {
+        var (values, accuracy) = TopVersusWhole();
+        var byKendall = ScoreSelection.Run(values, accuracy, new ScoreSelectionOptions { MaxTerms = 2, Folds = 4, Seed = 2, EliteFraction = 0.1 });
+        var byElite = ScoreSelection.Run(values, accuracy, new ScoreSelectionOptions { MaxTerms = 2, Folds = 4, Seed = 2, EliteFraction = 0.1, Objective = SelectionObjective.Elite });
+        byKendall.Chosen.Score.Should().Be("whole");
+        byKendall.Chosen.EliteAccuracy.Should().BeLessThan(0.6);
+        byElite.Chosen.EliteAccuracy.Should().BeGreaterThan(0.95);
+        HybridScore.Parse(byElite.Chosen.Score).Proxies.Should().Contain("top");
+        // The reported elite accuracy: the score's 40 best rows (10 % of 400), scored again among themselves; the first one's accuracy.
+        foreach (var candidate in byElite.Top)
+        {
+            var score = HybridScore.Parse(candidate.Score);
+            double[] s = score.Score(accuracy.Length, (i, p) => values[p][i]);
+            int[] elite = Enumerable.Range(0, s.Length).OrderByDescending(i => s[i]).ThenBy(i => i).Take(40).ToArray();
+            double[] again = score.Score(elite.Length, (i, p) => values[p][elite[i]]);
+            int first = Enumerable.Range(0, elite.Length).OrderByDescending(i => again[i]).ThenBy(i => i).First();
+            candidate.EliteAccuracy.Should().Be(accuracy[elite[first]], candidate.Score);
+            var outcome = ScoreSelection.SearchOutcome(score, (i, p) => values[p][i], accuracy, 0.1);
+            outcome.EliteAccuracy.Should().Be(candidate.EliteAccuracy);
+            outcome.TopAccuracy.Should().Be(candidate.TopAccuracy);
+        }
+        byElite.Top.Select(c => c.EliteAccuracy).Should().BeInDescendingOrder();
+        byElite.CrossValidatedEliteAccuracy.Should().BeGreaterThan(byKendall.CrossValidatedEliteAccuracy + 0.1);
+    }
+
+    [Fact]
+    public void Candidates_below_the_minimum_kendall_are_not_chosen_by_the_elite_objective()
+    {
+        var (values, accuracy) = TopVersusWhole();
+        double topTau = Correlation.KendallTauB(values["top"], accuracy);
+        var result = ScoreSelection.Run(values, accuracy, new ScoreSelectionOptions
+        {
+            MaxTerms = 2, Folds = 4, Seed = 2, EliteFraction = 0.1, Objective = SelectionObjective.Elite, MinKendall = topTau + 0.01,
+        });
+        result.Chosen.Score.Should().NotBe("top");
+        result.Chosen.Kendall.Should().BeGreaterThanOrEqualTo(topTau + 0.01);
+    }
+
+    [Fact]
+    public void Top_terms_are_added_to_the_best_bodies_by_kendall_and_can_win_the_elite_objective()
+    {
+        var (values, accuracy) = TopVersusWhole();
+        double wholeTau = Correlation.KendallTauB(values["whole"], accuracy);
+        var options = new ScoreSelectionOptions
+        {
+            MaxTerms = 1, Folds = 4, Seed = 2, EliteFraction = 0.1, Objective = SelectionObjective.Elite,
+            MinKendall = wholeTau - 0.05, TopTerms = ["top"], TopWeights = [0.5, 4], Bodies = 1,
+        };
+        var result = ScoreSelection.Run(values, accuracy, options);
+        // Bodies: 'whole' and 'top'; the best body by Kendall ('whole') gets top(top) at two weights.
+        result.Candidates.Should().Be(4);
+        result.Top.Select(c => c.Score).Should().BeEquivalentTo(["whole", "top", "log:whole+0.5*top(top)", "log:whole+4*top(top)"]);
+        result.Chosen.Score.Should().StartWith("log:whole+").And.Contain("*top(top)");
+        result.Chosen.Kendall.Should().BeGreaterThanOrEqualTo(wholeTau - 0.05);
+        result.Chosen.EliteAccuracy.Should().BeGreaterThan(0.95);
+        var act = () => ScoreSelection.Run(values, accuracy, options with { TopTerms = ["missing"] });
+        act.Should().Throw<ArgumentException>().WithMessage("*'missing'*");
+    }
+
+    [Fact]
     public void Mismatched_or_non_finite_inputs_are_refused_by_name()
     {
         var ok = Enumerable.Range(0, 20).Select(i => (double)i).ToArray();
@@ -51,5 +141,7 @@ public class ScoreSelectionTests
         var nan = ok.Select(v => v == 3 ? double.NaN : v).ToArray();
         act = () => ScoreSelection.Run(new Dictionary<string, double[]> { ["p"] = ok }, nan);
         act.Should().Throw<ArgumentException>().WithMessage("*finite accuracy*");
+        act = () => ScoreSelection.Run(new Dictionary<string, double[]> { ["p"] = ok }, ok, new ScoreSelectionOptions { Objective = SelectionObjective.Elite, EliteFraction = 0 });
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*EliteFraction*");
     }
 }

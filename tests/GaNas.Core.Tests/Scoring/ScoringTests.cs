@@ -53,10 +53,18 @@ public class ScoringTests
     }
 
     [Fact]
-    public void The_default_lrk_is_the_cross_validated_log_rank_hybrid_and_rk_stays_the_papers()
+    public void The_default_trk_adds_a_progressivity_top_term_to_a_log_rank_body_and_lrk_and_rk_stay_as_chosen()
     {
+        var trk = HybridScore.Parse("TRK");
+        trk.Should().BeSameAs(HybridScore.Default);
+        trk.Name.Should().Be("trk");
+        trk.Aggregation.Should().Be(RankAggregation.Log);
+        trk.Terms.Should().Equal(new ScoreTerm("az_expressivity", 2), new ScoreTerm("logsynflow", 2), new ScoreTerm("meco", 1),
+            new ScoreTerm("synflow", 1), new ScoreTerm("az_progressivity", 0.5, Top: true));
+        HybridScore.Parse("log:2*az_expressivity+2*logsynflow+meco+synflow+0.5*top(az_progressivity)").Terms.Should().Equal(trk.Terms);
+
         var lrk = HybridScore.Parse("LRK");
-        lrk.Should().BeSameAs(HybridScore.Default);
+        lrk.Should().BeSameAs(HybridScore.LogRank);
         lrk.Aggregation.Should().Be(RankAggregation.Log);
         lrk.Terms.Should().Equal(new ScoreTerm("az_expressivity", 1), new ScoreTerm("logsynflow", 1), new ScoreTerm("meco", 2), new ScoreTerm("synflow", 1));
         lrk.Name.Should().Be("lrk");
@@ -72,6 +80,25 @@ public class ScoringTests
         s[1].Should().BeGreaterThan(s[0]);
     }
 
+    [Fact]
+    public void A_top_term_adds_log_n_over_reversed_rank_the_mirror_image_of_log_rank()
+    {
+        var score = HybridScore.Parse("log:a+2*top(b)");
+        score.Name.Should().Be("log:a+2*top(b)");
+        score.Terms.Should().Equal(new ScoreTerm("a", 1), new ScoreTerm("b", 2, Top: true));
+        var a = new double[] { 1, 2, 3, 4 };
+        var b = new double[] { 4, 3, 2, 1 };
+        double[] s = score.Score(4, (i, p) => p == "a" ? a[i] : b[i]);
+        // Ranks (1 = worst): a = 1, 2, 3, 4; b = 4, 3, 2, 1. Term: log(r/4) for a, 2 * log(4 / (4 - r + 1)) for b.
+        double[] expected = [Math.Log(0.25) + 2 * Math.Log(4), Math.Log(0.5) + 2 * Math.Log(4 / 2.0), Math.Log(0.75) + 2 * Math.Log(4 / 3.0), Math.Log(1) + 2 * Math.Log(1)];
+        s.Should().Equal(expected, (x, y) => Math.Abs(x - y) < 1e-12);
+        // In a linear score a top term is the same transform; the other terms stay ranks.
+        double[] linear = HybridScore.Parse("a+top(b)").Score(4, (i, p) => p == "a" ? a[i] : b[i]);
+        linear.Should().Equal([1 + Math.Log(4), 2 + Math.Log(2), 3 + Math.Log(4 / 3.0), 4 + 0.0], (x, y) => Math.Abs(x - y) < 1e-12);
+        HybridScore.RankTerm(4, 4, RankAggregation.Log, top: true).Should().BeApproximately(Math.Log(4), 1e-12);
+        HybridScore.RankTerm(1, 4, RankAggregation.Log, top: true).Should().Be(0);
+    }
+
     [Theory]
     [InlineData("", "empty")]
     [InlineData("lrk+params", "stands alone")]
@@ -80,6 +107,9 @@ public class ScoringTests
     [InlineData("rk+params", "stands alone")]
     [InlineData("naswot+naswot", "twice")]
     [InlineData("-1*naswot", "positive")]
+    [InlineData("naswot+top(meco", "closing parenthesis")]
+    [InlineData("naswot+top()", "not a proxy name")]
+    [InlineData("naswot+top(top(meco))", "not a proxy name")]
     public void Bad_scores_are_rejected(string text, string message)
     {
         var act = () => HybridScore.Parse(text);

@@ -185,6 +185,26 @@ public class SearchTests : IDisposable
     }
 
     [Fact]
+    public void Normalized_pool_scores_are_the_weighted_mean_of_each_terms_rank_transform()
+    {
+        var trials = Run(new RandomSearch(Space, Score, 2), 40).Trials;
+        int n = trials.Count;
+        double[] RanksOf(string proxy) => Ranking.AverageRanks(trials.Select(t => t.ProxyValues[proxy]).ToArray());
+        double[] sum = RanksOf("sum"), hash = RanksOf("hash");
+        double[] Normalized(string text)
+        {
+            var history = new SearchHistory(HybridScore.Parse(text));
+            foreach (var t in trials) history.Add(t);
+            return history.NormalizedPoolScores(trials.Select(t => t.Genome).ToArray());
+        }
+        static bool Close(double x, double y) => Math.Abs(x - y) < 1e-12;
+        Normalized("sum+2*hash").Should().Equal(Enumerable.Range(0, n).Select(i => (sum[i] + 2 * hash[i]) / (3.0 * n)), Close);
+        Normalized("log:sum+hash").Should().Equal(Enumerable.Range(0, n).Select(i => (Math.Log(sum[i] / n) + Math.Log(hash[i] / n)) / 2), Close);
+        Normalized("log:sum+0.5*top(hash)").Should().Equal(Enumerable.Range(0, n).Select(i => (Math.Log(sum[i] / n) + 0.5 * Math.Log(n / (n - hash[i] + 1))) / 1.5), Close);
+        Normalized("sum+top(hash)").Should().Equal(Enumerable.Range(0, n).Select(i => (sum[i] / n + Math.Log(n / (n - hash[i] + 1))) / 2), Close);
+    }
+
+    [Fact]
     public void Genetic_algorithm_climbs_a_simple_landscape_better_than_random_search()
     {
         var sum = HybridScore.Parse("sum");
