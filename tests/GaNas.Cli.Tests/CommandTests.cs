@@ -62,6 +62,32 @@ public class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Select_score_by_elite_adds_top_terms_and_refuses_elite_options_with_the_kendall_objective()
+    {
+        string truth = PathOf("truth.csv"), proxies = PathOf("proxies.csv"), report = PathOf("select.json");
+        // 'body' follows accuracy except that its 10 best rows are mediocre; 'peak' is noise except for the 10 most accurate rows.
+        File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 200).Select(i => $"{i},x,1,{i},0")]);
+        File.WriteAllLines(proxies, ["index,body,peak,seconds", .. Enumerable.Range(0, 200).Select(i =>
+            $"{i},{(i is >= 100 and < 110 ? 1000 + i : i >= 190 ? i - 100 : i)},{(i >= 190 ? 1000 + i : (i * 7919) % 101)},0.5")]);
+        var (code, output, error) = Run("select-score", "--proxies", proxies, "--truth", truth, "--objective", "elite", "--elite-fraction", "0.1",
+            "--min-kendall", "0.5", "--top-terms", "peak", "--top-weights", "1,4", "--folds", "4", "--out", report);
+        code.Should().Be(0, error);
+        output.Should().Contain("objective elite (20 rows on all) with Kendall tau >= 0.5");
+        using var doc = JsonDocument.Parse(File.ReadAllText(report));
+        var chosen = doc.RootElement.GetProperty("chosen");
+        chosen.GetProperty("Score").GetString().Should().Contain("top(peak)").And.Contain("body");
+        chosen.GetProperty("Kendall").GetDouble().Should().BeGreaterThanOrEqualTo(0.5);
+        chosen.GetProperty("EliteAccuracy").GetDouble().Should().BeGreaterThanOrEqualTo(190);
+        doc.RootElement.GetProperty("folds").GetArrayLength().Should().Be(4);
+        var (refused, _, err) = Run("select-score", "--proxies", proxies, "--truth", truth, "--min-kendall", "0.5");
+        refused.Should().Be(1);
+        err.Should().Contain("--objective elite");
+        (refused, _, err) = Run("select-score", "--proxies", proxies, "--truth", truth, "--objective", "elite", "--top-terms", "nope");
+        refused.Should().Be(1);
+        err.Should().Contain("'nope'");
+    }
+
+    [Fact]
     public void Bench_repeats_a_tabular_search_and_summarises_it()
     {
         string proxies = PathOf("sss.csv"), truth = PathOf("truth.csv");
