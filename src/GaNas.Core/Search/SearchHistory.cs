@@ -70,6 +70,12 @@ public sealed class SearchHistory
             return ranks.Select(r => r / n).ToArray();
         }
         double weights = Score.Terms.Sum(t => t.Weight);
+        if (!Score.Terms.Any(t => t.Top))
+        {
+            // Without top terms: the same arithmetic as before top terms existed, so earlier searches replay bit for bit.
+            double[] s = ScorePool(pool);
+            return Score.Aggregation == RankAggregation.Linear ? s.Select(v => v / (weights * n)).ToArray() : s.Select(v => v / weights).ToArray();
+        }
         var total = new double[n];
         foreach (ScoreTerm term in Score.Terms)
         {
