@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using GaNas.Benchmarks;
 using GaNas.Scoring;
 
@@ -31,7 +30,6 @@ internal static class CorrelateCommand
             var (rows, accuracy) = TruthJoin.Load(table, parse.GetValue(truth)!, metricName);
 
             double fraction = parse.GetValue(eliteFraction);
-            if (!(fraction > 0 && fraction <= 1)) throw new ArgumentException($"--elite-fraction must be in (0, 1], not {fraction.ToString(CultureInfo.InvariantCulture)}.");
             var series = new List<(string Name, double[] Values, int Failures, HybridScore Score)>();
             foreach (string name in table.ProxyNames)
             {
@@ -61,7 +59,7 @@ internal static class CorrelateCommand
             foreach (var (name, values, failures, score) in series)
             {
                 kendallOf[name] = Correlation.KendallTauB(values, accuracy);
-                var (top, elite) = ScoreSelection.SearchOutcome(score, (i, p) => table.Column(p)[rows[i]], accuracy, fraction);
+                var (top, elite) = ScoreSelection.SearchOutcome(score, (i, p) => table.Column(p)[rows[i]], accuracy, fraction, values);
                 correlations[name] = new
                 {
                     kendall = Rounded(kendallOf[name]),

@@ -51,13 +51,10 @@ internal static class SelectScoreCommand
             if (!byElite && (parse.GetValue(minKendall) is not null || parse.GetResult(eliteFraction) is { Implicit: false }))
                 throw new ArgumentException("--elite-fraction and --min-kendall apply only with --objective elite.");
             string[] tops = parse.GetValue(topTerms)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-            foreach (string t in tops)
-            {
-                if (!values.ContainsKey(t)) throw new ArgumentException($"--top-terms: '{t}' is not among the candidate proxies ({string.Join(", ", names)}).");
-            }
+            // Membership of the top terms and positive weights are checked by ScoreSelection.
             double[] weights = parse.GetValue(topWeights)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(w => double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && double.IsFinite(v)
-                    ? v : throw new ArgumentException($"--top-weights: '{w}' is not a positive number.")).ToArray();
+                .Select(w => double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                    ? v : throw new ArgumentException($"--top-weights: '{w}' is not a number.")).ToArray();
             var options = new ScoreSelectionOptions
             {
                 MaxTerms = parse.GetValue(maxTerms),

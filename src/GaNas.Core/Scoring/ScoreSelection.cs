@@ -152,12 +152,12 @@ public static class ScoreSelection
         {
             int[] test = order.Where((_, i) => i % options.Folds == f).ToArray();
             int[] train = order.Where((_, i) => i % options.Folds != f).ToArray();
-            var (best, _) = Choose(bodies, values, accuracy, train, options);
-            var held = Evaluate([HybridScore.Parse(best.Score)], values, accuracy, test, options)[0];
+            var (score, best) = Choose(bodies, values, accuracy, train, options)[0];
+            var held = Evaluate([score], values, accuracy, test, options)[0].Result;
             foldResults.Add(new ScoreFold(f, train.Length, test.Length, best.Score, best.Kendall, held.Kendall, best.EliteAccuracy, held.EliteAccuracy));
         }
-        var (_, ranked) = Choose(bodies, values, accuracy, order, options);
-        return new ScoreSelectionResult(ranked[0], foldResults, ranked.Take(options.Top).ToArray(), ranked.Count);
+        var ranked = Choose(bodies, values, accuracy, order, options);
+        return new ScoreSelectionResult(ranked[0].Result, foldResults, ranked.Take(options.Top).Select(c => c.Result).ToArray(), ranked.Count);
     }
 
     /// <summary>
@@ -169,15 +169,24 @@ public static class ScoreSelection
     /// <param name="valueOf">Value of a proxy for row i.</param>
     /// <param name="accuracy">Accuracy per row.</param>
     /// <param name="eliteFraction">Share of the rows in the elite.</param>
-    public static (double TopAccuracy, double EliteAccuracy) SearchOutcome(HybridScore score, Func<int, string, double> valueOf, IReadOnlyList<double> accuracy, double eliteFraction)
+    /// <param name="scores">The score's values over all rows when the caller has them already (else computed).</param>
+    public static (double TopAccuracy, double EliteAccuracy) SearchOutcome(HybridScore score, Func<int, string, double> valueOf, IReadOnlyList<double> accuracy, double eliteFraction, double[]? scores = null)
     {
         ArgumentNullException.ThrowIfNull(score);
         ArgumentNullException.ThrowIfNull(valueOf);
         ArgumentNullException.ThrowIfNull(accuracy);
         if (accuracy.Count == 0) throw new ArgumentException("No rows.", nameof(accuracy));
         if (!(eliteFraction > 0 && eliteFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(eliteFraction), eliteFraction, "The elite fraction must be in (0, 1].");
-        int[] order = BestFirst(score.Score(accuracy.Count, valueOf));
-        int[] elite = order[..EliteCount(accuracy.Count, eliteFraction)];
+        if (scores is not null && scores.Length != accuracy.Count) throw new ArgumentException($"{scores.Length} scores for {accuracy.Count} rows.", nameof(scores));
+        return Outcome(score, scores ?? score.Score(accuracy.Count, valueOf), valueOf, accuracy, EliteCount(accuracy.Count, eliteFraction));
+    }
+
+    /// <summary>Top-ranked and elite-first accuracy from the score's values over all rows (see <see cref="SearchOutcome"/>).</summary>
+    private static (double TopAccuracy, double EliteAccuracy) Outcome(HybridScore score, double[] total, Func<int, string, double> valueOf, IReadOnlyList<double> accuracy, int eliteCount)
+    {
+        int[] order = BestFirst(total);
+        // The elite, ranked again among themselves, as a search's converged history is.
+        int[] elite = order[..eliteCount];
         int first = elite[BestFirst(score.Score(elite.Length, (i, p) => valueOf(elite[i], p)))[0]];
         return (accuracy[order[0]], accuracy[first]);
     }
@@ -222,13 +231,13 @@ public static class ScoreSelection
     /// The candidates on <paramref name="rows"/>, best first: the bodies, plus (when top terms are given) the
     /// <see cref="ScoreSelectionOptions.Bodies"/> best bodies by Kendall tau with each top term and weight added.
     /// </summary>
-    private static (ScoreCandidate Best, List<ScoreCandidate> Ranked) Choose(List<HybridScore> bodies, IReadOnlyDictionary<string, double[]> values, IReadOnlyList<double> accuracy, int[] rows, ScoreSelectionOptions options)
+    private static List<(HybridScore Score, ScoreCandidate Result)> Choose(List<HybridScore> bodies, IReadOnlyDictionary<string, double[]> values, IReadOnlyList<double> accuracy, int[] rows, ScoreSelectionOptions options)
     {
         var scored = Evaluate(bodies, values, accuracy, rows, options);
         if (options.TopTerms.Count > 0)
         {
             var extended = new List<HybridScore>();
-            foreach (var body in scored.OrderByDescending(c => c.Kendall).Take(options.Bodies).Select(c => HybridScore.Parse(c.Score)))
+            foreach (var (body, _) in scored.OrderByDescending(c => c.Result.Kendall).Take(options.Bodies))
             {
                 foreach (string proxy in options.TopTerms)
                 {
@@ -241,20 +250,14 @@ public static class ScoreSelection
             }
             scored.AddRange(Evaluate(extended, values, accuracy, rows, options));
         }
-        var ranked = Sort(scored, options);
-        return (ranked[0], ranked);
-    }
-
-    private static List<ScoreCandidate> Sort(IEnumerable<ScoreCandidate> scored, ScoreSelectionOptions options)
-    {
-        IOrderedEnumerable<ScoreCandidate> sorted = options.Objective == SelectionObjective.Kendall
-            ? scored.OrderByDescending(s => s.Kendall)
-            : scored.OrderByDescending(s => s.Kendall >= options.MinKendall).ThenByDescending(s => s.EliteAccuracy).ThenByDescending(s => s.Kendall);
-        return sorted.ThenBy(s => s.Score.Length).ThenBy(s => s.Score, StringComparer.Ordinal).ToList();
+        var sorted = options.Objective == SelectionObjective.Kendall
+            ? scored.OrderByDescending(s => s.Result.Kendall)
+            : scored.OrderByDescending(s => s.Result.Kendall >= options.MinKendall).ThenByDescending(s => s.Result.EliteAccuracy).ThenByDescending(s => s.Result.Kendall);
+        return sorted.ThenBy(s => s.Score.Terms.Count).ThenBy(s => s.Score.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Scores candidates on <paramref name="rows"/> (unsorted).</summary>
-    private static List<ScoreCandidate> Evaluate(List<HybridScore> candidates, IReadOnlyDictionary<string, double[]> values, IReadOnlyList<double> accuracy, int[] rows, ScoreSelectionOptions options)
+    private static List<(HybridScore Score, ScoreCandidate Result)> Evaluate(List<HybridScore> candidates, IReadOnlyDictionary<string, double[]> values, IReadOnlyList<double> accuracy, int[] rows, ScoreSelectionOptions options)
     {
         // Ranks of each proxy within these rows, computed once.
         var ranks = new Dictionary<string, double[]>(StringComparer.Ordinal);
@@ -262,7 +265,7 @@ public static class ScoreSelection
         double[] truth = rows.Select(r => accuracy[r]).ToArray();
         int n = rows.Length;
         int eliteCount = EliteCount(n, options.EliteFraction);
-        var scored = new ScoreCandidate[candidates.Count];
+        var scored = new (HybridScore, ScoreCandidate)[candidates.Count];
         Parallel.For(0, candidates.Count, c =>
         {
             HybridScore score = candidates[c];
@@ -273,12 +276,8 @@ public static class ScoreSelection
                 for (int i = 0; i < n; i++)
                     total[i] += term.Weight * HybridScore.RankTerm(r[i], n, score.IsSingleProxy ? RankAggregation.Linear : score.Aggregation, term.Top);
             }
-            int[] order = BestFirst(total);
-            // The elite, ranked again among themselves, as a search's converged history is.
-            int[] elite = order[..eliteCount];
-            double[] eliteScore = score.Score(eliteCount, (i, proxy) => values[proxy][rows[elite[i]]]);
-            int eliteFirst = elite[BestFirst(eliteScore)[0]];
-            scored[c] = new ScoreCandidate(score.Name, Correlation.KendallTauB(total, truth), truth[order[0]], truth[eliteFirst]);
+            var (top, elite) = Outcome(score, total, (i, proxy) => values[proxy][rows[i]], truth, eliteCount);
+            scored[c] = (score, new ScoreCandidate(score.Name, Correlation.KendallTauB(total, truth), top, elite));
         });
         return scored.ToList();
     }

@@ -55,10 +55,9 @@ public sealed class SearchHistory
     }
 
     /// <summary>
-    /// Scores normalised to comparable units within a pool: the weighted mean over terms of rank / n (linear),
-    /// log(rank / n) (log-rank) or log(n / (n - rank + 1)) (top terms). For a linear rank sum that is the sum
-    /// divided by (sum of weights x pool size), in (0, 1]; for a log-rank sum, the sum divided by the sum of
-    /// weights; for a single proxy, its rank divided by the pool size.
+    /// Scores normalised to comparable units within a pool, in the score's own order: for linear rank sums, the sum
+    /// divided by (sum of weights x pool size); for log-rank sums, divided by the sum of weights (top terms included,
+    /// as the score adds them); for a single proxy, its rank divided by the pool size.
     /// </summary>
     public double[] NormalizedPoolScores(IReadOnlyList<Genome> pool)
     {
@@ -70,23 +69,8 @@ public sealed class SearchHistory
             return ranks.Select(r => r / n).ToArray();
         }
         double weights = Score.Terms.Sum(t => t.Weight);
-        if (!Score.Terms.Any(t => t.Top))
-        {
-            // Without top terms: the same arithmetic as before top terms existed, so earlier searches replay bit for bit.
-            double[] s = ScorePool(pool);
-            return Score.Aggregation == RankAggregation.Linear ? s.Select(v => v / (weights * n)).ToArray() : s.Select(v => v / weights).ToArray();
-        }
-        var total = new double[n];
-        foreach (ScoreTerm term in Score.Terms)
-        {
-            double[] ranks = Ranking.AverageRanks(pool.Select(g => Value(g, term.Proxy)).ToArray());
-            for (int i = 0; i < n; i++)
-            {
-                double r = !term.Top && Score.Aggregation == RankAggregation.Linear ? ranks[i] / n : HybridScore.RankTerm(ranks[i], n, Score.Aggregation, term.Top);
-                total[i] += term.Weight * r / weights;
-            }
-        }
-        return total;
+        double[] s = ScorePool(pool);
+        return Score.Aggregation == RankAggregation.Linear ? s.Select(v => v / (weights * n)).ToArray() : s.Select(v => v / weights).ToArray();
     }
 
     /// <summary>The best architecture over the whole history (the pool is every evaluated architecture).</summary>
