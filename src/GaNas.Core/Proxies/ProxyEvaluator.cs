@@ -106,12 +106,19 @@ public sealed class ProxyEvaluator
         {
             while (true)
             {
-                while (inFlight.Count < workers && !ct.IsCancellationRequested && next.MoveNext())
+                // A worker whose architecture finished behind a slower earlier one starts the next at once; results
+                // still come out in input order (at most QueuedPerWorker finished results wait per worker).
+                while (Running(inFlight) < workers && inFlight.Count < workers * QueuedPerWorker && !ct.IsCancellationRequested && next.MoveNext())
                 {
                     Genome genome = next.Current;
                     inFlight.Enqueue(Task.Run(() => Evaluate(genome), CancellationToken.None));
                 }
                 if (inFlight.Count == 0) break;
+                if (!inFlight.Peek().IsCompleted)
+                {
+                    Task.WaitAny(inFlight.Where(t => !t.IsCompleted).ToArray());
+                    if (!inFlight.Peek().IsCompleted) continue;
+                }
                 yield return inFlight.Dequeue().GetAwaiter().GetResult();
             }
             ct.ThrowIfCancellationRequested();
@@ -125,6 +132,15 @@ public sealed class ProxyEvaluator
                 catch (AggregateException) { }
             }
         }
+    }
+
+    private const int QueuedPerWorker = 16;
+
+    private static int Running(Queue<Task<ProxyScores>> inFlight)
+    {
+        int running = 0;
+        foreach (var task in inFlight) if (!task.IsCompleted) running++;
+        return running;
     }
 
     /// <summary>Computes every proxy for one architecture.</summary>

@@ -94,7 +94,8 @@ public sealed class NasExperiment
     /// <summary>
     /// Evaluates up to <paramref name="workers"/> proposals at once (the runner must then be thread-safe).
     /// Only proposals the strategy declares independent (<see cref="SearchStrategy.ProposalsReady"/>) run
-    /// together, and results are applied in proposal order, so the search is the sequential one.
+    /// together, and results are applied in proposal order, so the search is the sequential one. A worker
+    /// whose trial finished before an earlier, slower one starts the next ready proposal at once.
     /// </summary>
     public NasExperiment SetWorkers(int workers)
     {
@@ -119,7 +120,7 @@ public sealed class NasExperiment
         var inFlight = new Queue<(TrialSettings Settings, Task<TrialResult> Run)>();
         while (true)
         {
-            while (!stoppedEarly && inFlight.Count < _workers && strategy.History.Count + inFlight.Count < _budget && strategy.ProposalsReady > 0)
+            while (!stoppedEarly && Busy(inFlight) < _workers && strategy.History.Count + inFlight.Count < _budget && strategy.ProposalsReady > 0)
             {
                 if (ct.IsCancellationRequested || (_timeBudget is { } limit && watch.Elapsed >= limit))
                 {
@@ -131,6 +132,13 @@ public sealed class NasExperiment
                 inFlight.Enqueue((proposal, Start(runner, proposal, ct)));
             }
             if (inFlight.Count == 0) break;
+            if (_workers > 1 && !inFlight.Peek().Run.IsCompleted)
+            {
+                // Results are applied in proposal order, but a worker that finished behind a slower head
+                // takes the next independent proposal now instead of idling until the head completes.
+                await Task.WhenAny(inFlight.Where(t => !t.Run.IsCompleted).Select(t => t.Run)).ConfigureAwait(false);
+                if (!inFlight.Peek().Run.IsCompleted) continue;
+            }
             var (settings, run) = inFlight.Dequeue();
             TrialResult result;
             try
@@ -176,6 +184,19 @@ public sealed class NasExperiment
         if (_checkpoint is not null && sinceSave > 0) SearchCheckpoint.Save(_checkpoint, strategy);
         AssignHybridLosses(strategy.History);
         return new NasExperimentResult(strategy.History.Best(), strategy.History.Trials, watch.Elapsed.TotalSeconds, stoppedEarly, resumed);
+    }
+
+    /// <summary>
+    /// Workers in use: with several workers, the trials still running (finished trials waiting behind a slower
+    /// one hold no worker); with one, every trial not yet applied (it ran inline, so the search stays strictly
+    /// propose-run-update).
+    /// </summary>
+    private int Busy(Queue<(TrialSettings Settings, Task<TrialResult> Run)> inFlight)
+    {
+        if (_workers == 1) return inFlight.Count;
+        int running = 0;
+        foreach (var (_, run) in inFlight) if (!run.IsCompleted) running++;
+        return running;
     }
 
     private Task<TrialResult> Start(ITrialRunner runner, TrialSettings settings, CancellationToken ct)

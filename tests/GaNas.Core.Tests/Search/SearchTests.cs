@@ -57,6 +57,39 @@ internal sealed class SlowConcurrentRunner(ISearchSpace space) : ITrialRunner
     public void Dispose() { }
 }
 
+/// <summary>Trial 0 finishes only after trial 2 has finished (or after a timeout): a worker must not idle behind it.</summary>
+internal sealed class SlowHeadRunner(ISearchSpace space) : ITrialRunner
+{
+    private readonly SyntheticRunner _inner = new(space);
+    private readonly TaskCompletionSource _thirdDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _gate = new();
+    private int _running;
+
+    public bool HeadReleasedByThird { get; private set; }
+
+    public int MaxRunning { get; private set; }
+
+    public async Task<TrialResult> RunAsync(TrialSettings settings, CancellationToken ct)
+    {
+        lock (_gate) MaxRunning = Math.Max(MaxRunning, ++_running);
+        try
+        {
+            if (settings.TrialId == 0)
+            {
+                HeadReleasedByThird = await Task.WhenAny(_thirdDone.Task, Task.Delay(TimeSpan.FromSeconds(20), ct)) == _thirdDone.Task;
+            }
+            lock (_gate) return _inner.RunAsync(settings, ct).Result;
+        }
+        finally
+        {
+            lock (_gate) _running--;
+            if (settings.TrialId == 2) _thirdDone.TrySetResult();
+        }
+    }
+
+    public void Dispose() { }
+}
+
 public class SearchTests : IDisposable
 {
     private static readonly ISearchSpace Space = TopologySearchSpace.Instance;
@@ -97,6 +130,20 @@ public class SearchTests : IDisposable
         concurrent.Trials.Select(t => t.Genome).Should().Equal(sequential.Trials.Select(t => t.Genome));
         concurrent.Best!.Genome.Should().Be(sequential.Best!.Genome);
         if (name is "rs" or "ga" or "rea") runner.MaxConcurrent.Should().BeGreaterThan(1, "their populations are independent proposals");
+    }
+
+    [Theory]
+    [InlineData("rs")]
+    [InlineData("ga")]
+    public void A_free_worker_does_not_wait_for_a_slower_earlier_trial(string name)
+    {
+        var sequential = Run(StrategyFactory.Create(name, Space, Score, 5), 40);
+        var runner = new SlowHeadRunner(Space);
+        var concurrent = new NasExperiment().SetStrategy(StrategyFactory.Create(name, Space, Score, 5)).SetTrialRunner(runner)
+            .SetEvaluationBudget(40).SetWorkers(2).RunAsync().GetAwaiter().GetResult();
+        runner.HeadReleasedByThird.Should().BeTrue("trial 2 must start on the worker trial 1 freed while trial 0 still runs");
+        runner.MaxRunning.Should().BeLessThanOrEqualTo(2, "finished trials waiting in line hold no worker, running ones do");
+        concurrent.Trials.Select(t => t.Genome).Should().Equal(sequential.Trials.Select(t => t.Genome));
     }
 
     [Fact]
