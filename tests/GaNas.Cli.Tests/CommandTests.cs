@@ -72,7 +72,7 @@ public class CommandTests : IDisposable
         var (code, output, error) = Run("select-score", "--proxies", proxies, "--truth", truth, "--objective", "elite", "--elite-fraction", "0.1",
             "--min-kendall", "0.5", "--top-terms", "peak", "--top-weights", "1,4", "--folds", "4", "--out", report);
         code.Should().Be(0, error);
-        output.Should().Contain("objective elite (20 rows on all) with Kendall tau >= 0.5");
+        output.Should().Contain("objective elite with Kendall tau >= 0.5").And.Contain("200 architectures, elite 20 rows (fraction 0.1)");
         using var doc = JsonDocument.Parse(File.ReadAllText(report));
         var chosen = doc.RootElement.GetProperty("chosen");
         chosen.GetProperty("Score").GetString().Should().Contain("top(peak)").And.Contain("body");
@@ -85,6 +85,19 @@ public class CommandTests : IDisposable
         (refused, _, err) = Run("select-score", "--proxies", proxies, "--truth", truth, "--objective", "elite", "--top-terms", "nope");
         refused.Should().Be(1);
         err.Should().Contain("'nope'");
+
+        // Two tables: one score for both; the default elite is 1,000 rows or all of a smaller table.
+        string proxies2 = PathOf("proxies2.csv");
+        File.WriteAllLines(proxies2, ["index,body,peak,seconds", .. Enumerable.Range(0, 200).Select(i => $"{i},{i},{(i * 31) % 97},0.5")]);
+        (code, output, error) = Run("select-score", "--proxies", proxies, "--truth", truth, "--proxies", proxies2, "--truth", truth,
+            "--objective", "elite", "--folds", "4", "--out", report);
+        code.Should().Be(0, error);
+        output.Should().Contain("objective elite (smallest worst regret)").And.Contain("elite 200 rows (fraction 1)").And.Contain($"cross-validated on {proxies2}");
+        using var joint = JsonDocument.Parse(File.ReadAllText(report));
+        joint.RootElement.GetProperty("chosen").GetProperty("Tables").GetArrayLength().Should().Be(2);
+        (refused, _, err) = Run("select-score", "--proxies", proxies, "--truth", truth, "--proxies", proxies2);
+        refused.Should().Be(1);
+        err.Should().Contain("2 --proxies but 1 --truth");
     }
 
     [Fact]

@@ -13,8 +13,8 @@ internal static class SelectScoreCommand
 {
     public static Command Create(CommandIO io)
     {
-        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (ganas proxies output); several, comma-separated, are joined on index.", Required = true };
-        var truth = new Option<string>("--truth") { Description = "Benchmark table with accuracies (CIFAR-10: the only ground truth a default may be chosen on).", Required = true };
+        var proxies = new Option<string[]>("--proxies") { Description = "Proxy table CSV (ganas proxies output); several, comma-separated, are joined on index. Repeat the option (with one --truth each) to choose one score for several tables, e.g. both search spaces.", Required = true, Arity = ArgumentArity.OneOrMore };
+        var truth = new Option<string[]>("--truth") { Description = "Benchmark table with accuracies (CIFAR-10: the only ground truth a default may be chosen on); one per --proxies.", Required = true, Arity = ArgumentArity.OneOrMore };
         var metric = new Option<string>("--metric") { Description = "Accuracy column.", DefaultValueFactory = _ => "test_acc" };
         var candidates = new Option<string?>("--candidates") { Description = "Comma-separated proxies to combine (default: every proxy column)." };
         var maxTerms = new Option<int>("--max-terms") { Description = "Most proxies in one score.", DefaultValueFactory = _ => 4 };
@@ -22,7 +22,7 @@ internal static class SelectScoreCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the fold shuffle.", DefaultValueFactory = _ => 0 };
         var objective = new Option<string>("--objective") { Description = "kendall: Kendall tau over all rows; elite: accuracy of the architecture the score ranks first within its own elite (what a search returns).", DefaultValueFactory = _ => "kendall" };
         objective.AcceptOnlyFromAmong("kendall", "elite");
-        var eliteFraction = new Option<double>("--elite-fraction") { Description = "With --objective elite: share of the rows in a score's elite (0.064 = 1,000 of 15,625, a 1,000-evaluation search).", DefaultValueFactory = _ => 0.064 };
+        var eliteFraction = new Option<double[]>("--elite-fraction") { Description = "With --objective elite: share of the rows in a score's elite, one for every table or one per --proxies (default 1,000 / rows: a 1,000-evaluation search's history; 0.064 on all of TSS).", Arity = ArgumentArity.OneOrMore };
         var minKendall = new Option<double?>("--min-kendall") { Description = "With --objective elite: candidates below this Kendall tau (on the rows chosen on) are not eligible." };
         var allWeights = new Option<bool>("--all-weights") { Description = "Try every 1/2 weighting of a candidate's terms, not only equal weights and one doubled term." };
         var topTerms = new Option<string?>("--top-terms") { Description = "Comma-separated proxies that may be added as a top term, top(p), to the best candidates by Kendall tau." };
@@ -35,21 +35,35 @@ internal static class SelectScoreCommand
         };
         command.SetAction(parse => io.Guard(() =>
         {
-            ProxyTable table = ProxyTable.ReadMany(parse.GetValue(proxies)!);
-            var (rows, accuracy) = TruthJoin.Load(table, parse.GetValue(truth)!, parse.GetValue(metric)!);
-            string[] names = parse.GetValue(candidates) is { } list
-                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                : table.ProxyNames.ToArray();
-            var values = new Dictionary<string, double[]>(StringComparer.Ordinal);
-            foreach (string name in names)
-            {
-                if (!table.Has(name)) throw new ArgumentException($"{table.Source} has no column '{name}' (columns: {string.Join(", ", table.ProxyNames)}).");
-                var column = table.Column(name);
-                values[name] = rows.Select(r => column[r]).ToArray();
-            }
+            string[] proxyFiles = parse.GetValue(proxies)!, truthFiles = parse.GetValue(truth)!;
+            if (proxyFiles.Length != truthFiles.Length)
+                throw new ArgumentException($"{proxyFiles.Length} --proxies but {truthFiles.Length} --truth: give one truth table per proxy table.");
+            double[] fractions = parse.GetValue(eliteFraction) ?? [];
             bool byElite = parse.GetValue(objective) == "elite";
-            if (!byElite && (parse.GetValue(minKendall) is not null || parse.GetResult(eliteFraction) is { Implicit: false }))
+            if (!byElite && (parse.GetValue(minKendall) is not null || fractions.Length > 0))
                 throw new ArgumentException("--elite-fraction and --min-kendall apply only with --objective elite.");
+            if (fractions.Length > 1 && fractions.Length != proxyFiles.Length)
+                throw new ArgumentException($"{fractions.Length} --elite-fraction values for {proxyFiles.Length} tables: give one for all or one per table.");
+            var tables = new List<SelectionTable>();
+            string[] names = [];
+            for (int t = 0; t < proxyFiles.Length; t++)
+            {
+                ProxyTable table = ProxyTable.ReadMany(proxyFiles[t]);
+                var (rows, accuracy) = TruthJoin.Load(table, truthFiles[t], parse.GetValue(metric)!);
+                string[] tableNames = parse.GetValue(candidates) is { } list
+                    ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    : table.ProxyNames.ToArray();
+                if (t == 0) names = tableNames;
+                var values = new Dictionary<string, double[]>(StringComparer.Ordinal);
+                foreach (string name in names)
+                {
+                    if (!table.Has(name)) throw new ArgumentException($"{table.Source} has no column '{name}' (columns: {string.Join(", ", table.ProxyNames)}).");
+                    var column = table.Column(name);
+                    values[name] = rows.Select(r => column[r]).ToArray();
+                }
+                double fraction = fractions.Length == 0 ? Math.Min(1.0, 1000.0 / rows.Length) : fractions[fractions.Length == 1 ? 0 : t];
+                tables.Add(new SelectionTable(table.Source, values, accuracy, fraction));
+            }
             string[] tops = parse.GetValue(topTerms)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             // Membership of the top terms and positive weights are checked by ScoreSelection.
             double[] weights = parse.GetValue(topWeights)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -61,47 +75,51 @@ internal static class SelectScoreCommand
                 Folds = parse.GetValue(folds),
                 Seed = parse.GetValue(seed),
                 Objective = byElite ? SelectionObjective.Elite : SelectionObjective.Kendall,
-                EliteFraction = parse.GetValue(eliteFraction),
                 MinKendall = parse.GetValue(minKendall) ?? double.NegativeInfinity,
                 AllWeights = parse.GetValue(allWeights),
                 TopTerms = tops,
                 TopWeights = weights,
                 Bodies = parse.GetValue(bodies),
             };
-            var result = ScoreSelection.Run(values, accuracy, options);
-            int eliteRows = ScoreSelection.EliteCount(rows.Length, options.EliteFraction);
+            var result = ScoreSelection.RunJoint(tables, options);
             string floor = byElite && double.IsFinite(options.MinKendall)
-                ? string.Create(CultureInfo.InvariantCulture, $" with Kendall tau >= {options.MinKendall:0.###}")
+                ? string.Create(CultureInfo.InvariantCulture, $" with Kendall tau >= {options.MinKendall:0.###}{(tables.Count > 1 ? " on every table" : "")}")
                 : "";
+            string what = byElite ? (tables.Count > 1 ? "elite (smallest worst regret)" : "elite") : (tables.Count > 1 ? "kendall (smallest over tables)" : "kendall");
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"select-score: {result.Candidates} candidates over {names.Length} proxies, {rows.Length} architectures, {result.Folds.Count} folds, objective {(byElite ? $"elite ({eliteRows} rows on all)" : "kendall")}{floor}"));
-            foreach (var f in result.Folds)
+                $"select-score: {result.Candidates} candidates over {names.Length} proxies, {result.Folds.Count} folds, objective {what}{floor}"));
+            foreach (var t in tables)
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  fold {f.Fold}: chose {f.Chosen} (train tau {f.TrainKendall:F4}, elite {f.TrainEliteAccuracy:F2}), held-out tau {f.TestKendall:F4}, elite {f.TestEliteAccuracy:F2}"));
-            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cross-validated Kendall tau {result.CrossValidatedKendall:F4}, elite accuracy {result.CrossValidatedEliteAccuracy:F2}"));
-            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"chosen: {result.Chosen.Score} (Kendall tau {result.Chosen.Kendall:F4} on all rows, elite {result.Chosen.EliteAccuracy:F2}, top-ranked row {result.Chosen.TopAccuracy:F2})"));
+                    $"  table {t.Name}: {t.Accuracy.Count} architectures, elite {ScoreSelection.EliteCount(t.Accuracy.Count, t.EliteFraction)} rows (fraction {t.EliteFraction:0.####}), best {t.Accuracy.Max():F2}"));
+            string Per(IReadOnlyList<ScoreCandidate> c) => string.Join("; ", c.Select(x => string.Create(CultureInfo.InvariantCulture, $"tau {x.Kendall:F4}, elite {x.EliteAccuracy:F2}")));
+            foreach (var f in result.Folds)
+                io.Out.WriteLine($"  fold {f.Fold}: chose {f.Chosen} (train {Per(f.Train)}), held-out {Per(f.Test)}");
+            for (int t = 0; t < tables.Count; t++)
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  cross-validated{(tables.Count > 1 ? $" on {tables[t].Name}" : "")}: Kendall tau {result.CrossValidatedKendall(t):F4}, elite accuracy {result.CrossValidatedEliteAccuracy(t):F2}"));
+            string All(JointScoreCandidate c) => string.Join("; ", c.Tables.Select(x => string.Create(CultureInfo.InvariantCulture, $"tau {x.Kendall:F4}, elite {x.EliteAccuracy:F2}, top-ranked row {x.TopAccuracy:F2}")));
+            io.Out.WriteLine($"chosen: {result.Chosen.Score} (on all rows: {All(result.Chosen)})");
             foreach (var c in result.Top.Skip(1).Take(9))
-                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  next: {c.Score} tau {c.Kendall:F4}, elite {c.EliteAccuracy:F2}, top-ranked row {c.TopAccuracy:F2}"));
+                io.Out.WriteLine($"  next: {c.Score} {All(c)}");
             if (parse.GetValue(output) is { } path)
             {
                 File.WriteAllText(path, Json.Serialize(new Dictionary<string, object?>
                 {
-                    ["proxies_file"] = table.Source,
-                    ["n"] = rows.Length,
+                    ["proxies_file"] = tables.Count == 1 ? tables[0].Name : tables.Select(t => t.Name).ToArray(),
+                    ["n"] = tables.Count == 1 ? tables[0].Accuracy.Count : tables.Select(t => t.Accuracy.Count).ToArray(),
                     ["candidates"] = result.Candidates,
                     ["objective"] = byElite ? "elite" : "kendall",
-                    ["elite_fraction"] = options.EliteFraction,
+                    ["elite_fraction"] = tables.Count == 1 ? tables[0].EliteFraction : tables.Select(t => t.EliteFraction).ToArray(),
                     ["min_kendall"] = double.IsFinite(options.MinKendall) ? options.MinKendall : null,
                     ["all_weights"] = options.AllWeights,
                     ["top_terms"] = tops,
                     ["top_weights"] = weights,
                     ["bodies"] = options.Bodies,
-                    ["chosen"] = result.Chosen,
-                    ["cross_validated_kendall"] = Math.Round(result.CrossValidatedKendall, 4),
-                    ["cross_validated_elite_accuracy"] = Math.Round(result.CrossValidatedEliteAccuracy, 4),
+                    ["chosen"] = tables.Count == 1 ? result.Chosen.Tables[0] : result.Chosen,
+                    ["cross_validated_kendall"] = tables.Count == 1 ? Math.Round(result.CrossValidatedKendall(0), 4) : Enumerable.Range(0, tables.Count).Select(t => Math.Round(result.CrossValidatedKendall(t), 4)).ToArray(),
+                    ["cross_validated_elite_accuracy"] = tables.Count == 1 ? Math.Round(result.CrossValidatedEliteAccuracy(0), 4) : Enumerable.Range(0, tables.Count).Select(t => Math.Round(result.CrossValidatedEliteAccuracy(t), 4)).ToArray(),
                     ["folds"] = result.Folds,
-                    ["top"] = result.Top,
+                    ["top"] = tables.Count == 1 ? result.Top.Select(c => c.Tables[0]).ToArray() : result.Top,
                 }, indented: true));
             }
             return 0;

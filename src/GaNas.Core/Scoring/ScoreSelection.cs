@@ -9,7 +9,11 @@ namespace GaNas.Scoring;
 /// of the rows, ranked again among themselves): what a search returns once its history has converged on the elite,
 /// because a hybrid score ranks within the pool it is given and an elite pool ranks differently from the whole space.
 /// </param>
-public sealed record ScoreCandidate(string Score, double Kendall, double TopAccuracy, double EliteAccuracy);
+public sealed record ScoreCandidate(string Score, double Kendall, double TopAccuracy, double EliteAccuracy)
+{
+    /// <summary>How many rows the candidate was measured on.</summary>
+    public int Rows { get; init; }
+}
 
 /// <summary>One cross-validation fold: the score chosen on the other folds and how it does on this one.</summary>
 /// <param name="Fold">Fold number.</param>
@@ -22,15 +26,59 @@ public sealed record ScoreCandidate(string Score, double Kendall, double TopAccu
 /// <param name="TestEliteAccuracy">Its elite accuracy on the held-out rows (elite = the same fraction of them).</param>
 public sealed record ScoreFold(int Fold, int TrainRows, int TestRows, string Chosen, double TrainKendall, double TestKendall, double TrainEliteAccuracy, double TestEliteAccuracy);
 
+/// <summary>One proxy table with ground truth for <see cref="ScoreSelection.RunJoint"/> (e.g. one search space on CIFAR-10).</summary>
+/// <param name="Name">Label in reports (e.g. "tss").</param>
+/// <param name="Values">Proxy name to its values, one per row (non-finite = failed, ranked last).</param>
+/// <param name="Accuracy">Accuracy per row (finite).</param>
+/// <param name="EliteFraction">Share of the rows in a candidate's elite on this table (1,000 evaluations over the space's size).</param>
+public sealed record SelectionTable(string Name, IReadOnlyDictionary<string, double[]> Values, IReadOnlyList<double> Accuracy, double EliteFraction);
+
+/// <summary>One candidate score's results on every table of a joint selection.</summary>
+/// <param name="Score">The score.</param>
+/// <param name="Tables">Its result per table, in table order.</param>
+/// <param name="BestAccuracy">Per table, the best accuracy among the rows (the regret's reference).</param>
+public sealed record JointScoreCandidate(string Score, IReadOnlyList<ScoreCandidate> Tables, IReadOnlyList<double> BestAccuracy)
+{
+    /// <summary>The smallest Kendall tau over the tables.</summary>
+    public double WorstKendall => Tables.Min(t => t.Kendall);
+
+    /// <summary>The largest elite regret over the tables: best accuracy of the rows minus the elite's first architecture's.</summary>
+    public double WorstEliteRegret => Tables.Select((t, i) => BestAccuracy[i] - t.EliteAccuracy).Max();
+}
+
+/// <summary>One cross-validation fold of a joint selection.</summary>
+/// <param name="Fold">Fold number.</param>
+/// <param name="Chosen">The score chosen on the other folds of every table.</param>
+/// <param name="Train">Its results on the training rows, per table.</param>
+/// <param name="Test">Its results on the held-out rows, per table.</param>
+public sealed record JointScoreFold(int Fold, string Chosen, IReadOnlyList<ScoreCandidate> Train, IReadOnlyList<ScoreCandidate> Test);
+
+/// <summary>The outcome of <see cref="ScoreSelection.RunJoint"/>.</summary>
+/// <param name="Tables">Table names, in order.</param>
+/// <param name="Chosen">The best candidate over all rows of every table.</param>
+/// <param name="Folds">Cross-validation folds.</param>
+/// <param name="Top">The best candidates, best first.</param>
+/// <param name="Candidates">How many candidates were compared.</param>
+public sealed record JointSelectionResult(IReadOnlyList<string> Tables, JointScoreCandidate Chosen, IReadOnlyList<JointScoreFold> Folds, IReadOnlyList<JointScoreCandidate> Top, int Candidates)
+{
+    /// <summary>Mean held-out Kendall tau of the per-fold choices on table <paramref name="table"/>.</summary>
+    public double CrossValidatedKendall(int table) => Folds.Count == 0 ? double.NaN : Folds.Average(f => f.Test[table].Kendall);
+
+    /// <summary>Mean held-out elite accuracy of the per-fold choices on table <paramref name="table"/>.</summary>
+    public double CrossValidatedEliteAccuracy(int table) => Folds.Count == 0 ? double.NaN : Folds.Average(f => f.Test[table].EliteAccuracy);
+}
+
 /// <summary>What <see cref="ScoreSelection"/> maximises.</summary>
 public enum SelectionObjective
 {
-    /// <summary>Kendall tau-b against accuracy over all rows: the whole ranking.</summary>
+    /// <summary>Kendall tau-b against accuracy over all rows: the whole ranking (over several tables, the smallest).</summary>
     Kendall,
 
     /// <summary>
     /// <see cref="ScoreCandidate.EliteAccuracy"/>: the architecture a search returns. Candidates whose Kendall tau is
-    /// below <see cref="ScoreSelectionOptions.MinKendall"/> are not eligible; ties are broken by Kendall tau.
+    /// below <see cref="ScoreSelectionOptions.MinKendall"/> are not eligible; ties are broken by Kendall tau. Over
+    /// several tables: the smallest worst elite regret (best accuracy minus the elite's first), among candidates whose
+    /// Kendall tau reaches the floor on every table.
     /// </summary>
     Elite,
 }
@@ -123,41 +171,73 @@ public static class ScoreSelection
         ArgumentNullException.ThrowIfNull(accuracy);
         ArgumentNullException.ThrowIfNull(options);
         if (values.Count == 0) throw new ArgumentException("No proxy to select from.", nameof(values));
+        if (!(options.EliteFraction > 0 && options.EliteFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(options), options.EliteFraction, "EliteFraction must be in (0, 1].");
+        var joint = RunJoint([new SelectionTable("rows", values, accuracy, options.EliteFraction)], options);
+        return new ScoreSelectionResult(
+            joint.Chosen.Tables[0],
+            joint.Folds.Select(f => new ScoreFold(f.Fold, f.Train[0].Rows, f.Test[0].Rows, f.Chosen, f.Train[0].Kendall, f.Test[0].Kendall, f.Train[0].EliteAccuracy, f.Test[0].EliteAccuracy)).ToArray(),
+            joint.Top.Select(c => c.Tables[0]).ToArray(),
+            joint.Candidates);
+    }
+
+    /// <summary>
+    /// Chooses one score for several tables at once (e.g. both search spaces on CIFAR-10): by the smallest Kendall tau
+    /// over the tables, or by the smallest worst elite regret among candidates whose Kendall tau reaches the floor on
+    /// every table. Each table is shuffled and split into folds on its own; fold f of the cross-validation holds out
+    /// fold f of every table. With one table this is <see cref="Run(IReadOnlyDictionary{string, double[]}, IReadOnlyList{double}, ScoreSelectionOptions)"/>.
+    /// </summary>
+    /// <param name="tables">The tables; every proxy must be present in each (<see cref="ScoreSelectionOptions.EliteFraction"/> is not used: each table has its own).</param>
+    /// <param name="options">Candidate grid, objective and cross-validation.</param>
+    public static JointSelectionResult RunJoint(IReadOnlyList<SelectionTable> tables, ScoreSelectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(options);
+        if (tables.Count == 0) throw new ArgumentException("No table to select on.", nameof(tables));
         if (options.MaxTerms < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxTerms, "A score has at least one term (MaxTerms).");
         if (options.Folds < 2) throw new ArgumentOutOfRangeException(nameof(options), options.Folds, "Cross-validation needs at least 2 folds.");
         if (options.Top < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Top, "Top must be at least 1.");
-        if (!(options.EliteFraction > 0 && options.EliteFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(options), options.EliteFraction, "EliteFraction must be in (0, 1].");
         if (double.IsNaN(options.MinKendall)) throw new ArgumentOutOfRangeException(nameof(options), options.MinKendall, "MinKendall must not be NaN.");
         if (options.TopWeights.Count == 0 || options.TopWeights.Any(w => !(w > 0) || !double.IsFinite(w))) throw new ArgumentOutOfRangeException(nameof(options), "TopWeights must be positive and finite.");
         if (options.Bodies < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Bodies, "Bodies must be at least 1.");
-        int n = accuracy.Count;
-        foreach (var (name, column) in values)
+        string[] proxies = tables[0].Values.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        foreach (SelectionTable table in tables)
         {
-            if (column.Length != n) throw new ArgumentException($"Proxy '{name}' has {column.Length} values for {n} accuracies.", nameof(values));
+            ArgumentNullException.ThrowIfNull(table);
+            if (table.Values.Count == 0) throw new ArgumentException($"Table '{table.Name}' has no proxy to select from.", nameof(tables));
+            if (!(table.EliteFraction > 0 && table.EliteFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(tables), table.EliteFraction, $"Table '{table.Name}': the elite fraction must be in (0, 1].");
+            int n = table.Accuracy.Count;
+            foreach (var (name, column) in table.Values)
+            {
+                if (column.Length != n) throw new ArgumentException($"Table '{table.Name}': proxy '{name}' has {column.Length} values for {n} accuracies.", nameof(tables));
+            }
+            if (!table.Values.Keys.OrderBy(k => k, StringComparer.Ordinal).SequenceEqual(proxies))
+                throw new ArgumentException($"Table '{table.Name}' has proxies {string.Join(", ", table.Values.Keys)}, table '{tables[0].Name}' {string.Join(", ", proxies)}; a joint choice needs the same proxies everywhere.", nameof(tables));
+            if (table.Accuracy.Any(a => !double.IsFinite(a))) throw new ArgumentException($"Table '{table.Name}': every row needs a finite accuracy.", nameof(tables));
+            if (n < 2 * options.Folds) throw new ArgumentException($"Table '{table.Name}': {n} rows are too few for {options.Folds}-fold cross-validation.", nameof(tables));
         }
         foreach (string name in options.TopTerms)
         {
-            if (!values.ContainsKey(name)) throw new ArgumentException($"Top term '{name}' is not among the proxies ({string.Join(", ", values.Keys)}).", nameof(options));
+            if (!proxies.Contains(name, StringComparer.Ordinal)) throw new ArgumentException($"Top term '{name}' is not among the proxies ({string.Join(", ", proxies)}).", nameof(options));
         }
-        if (accuracy.Any(a => !double.IsFinite(a))) throw new ArgumentException("Every row needs a finite accuracy.", nameof(accuracy));
-        if (n < 2 * options.Folds) throw new ArgumentException($"{n} rows are too few for {options.Folds}-fold cross-validation.", nameof(accuracy));
 
-        string[] proxies = values.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
         List<HybridScore> bodies = Candidates(proxies, options.MaxTerms, options.AllWeights);
-
-        int[] order = Enumerable.Range(0, n).ToArray();
-        new Random(options.Seed).Shuffle(order);
-        var foldResults = new List<ScoreFold>();
+        int[][] orders = tables.Select(t =>
+        {
+            int[] order = Enumerable.Range(0, t.Accuracy.Count).ToArray();
+            new Random(options.Seed).Shuffle(order);
+            return order;
+        }).ToArray();
+        var foldResults = new List<JointScoreFold>();
         for (int f = 0; f < options.Folds; f++)
         {
-            int[] test = order.Where((_, i) => i % options.Folds == f).ToArray();
-            int[] train = order.Where((_, i) => i % options.Folds != f).ToArray();
-            var (score, best) = Choose(bodies, values, accuracy, train, options)[0];
-            var held = Evaluate([score], values, accuracy, test, options)[0].Result;
-            foldResults.Add(new ScoreFold(f, train.Length, test.Length, best.Score, best.Kendall, held.Kendall, best.EliteAccuracy, held.EliteAccuracy));
+            int[][] test = orders.Select(o => o.Where((_, i) => i % options.Folds == f).ToArray()).ToArray();
+            int[][] train = orders.Select(o => o.Where((_, i) => i % options.Folds != f).ToArray()).ToArray();
+            var (score, best) = Choose(bodies, tables, train, options)[0];
+            var held = Evaluate([score], tables, test)[0].Result;
+            foldResults.Add(new JointScoreFold(f, best.Score, best.Tables, held.Tables));
         }
-        var ranked = Choose(bodies, values, accuracy, order, options);
-        return new ScoreSelectionResult(ranked[0].Result, foldResults, ranked.Take(options.Top).Select(c => c.Result).ToArray(), ranked.Count);
+        var ranked = Choose(bodies, tables, orders, options);
+        return new JointSelectionResult(tables.Select(t => t.Name).ToArray(), ranked[0].Result, foldResults, ranked.Take(options.Top).Select(c => c.Result).ToArray(), ranked.Count);
     }
 
     /// <summary>
@@ -228,16 +308,16 @@ public static class ScoreSelection
     }
 
     /// <summary>
-    /// The candidates on <paramref name="rows"/>, best first: the bodies, plus (when top terms are given) the
-    /// <see cref="ScoreSelectionOptions.Bodies"/> best bodies by Kendall tau with each top term and weight added.
+    /// The candidates on <paramref name="rows"/> (per table), best first: the bodies, plus (when top terms are given)
+    /// the <see cref="ScoreSelectionOptions.Bodies"/> best bodies by (worst) Kendall tau with each top term and weight added.
     /// </summary>
-    private static List<(HybridScore Score, ScoreCandidate Result)> Choose(List<HybridScore> bodies, IReadOnlyDictionary<string, double[]> values, IReadOnlyList<double> accuracy, int[] rows, ScoreSelectionOptions options)
+    private static List<(HybridScore Score, JointScoreCandidate Result)> Choose(List<HybridScore> bodies, IReadOnlyList<SelectionTable> tables, int[][] rows, ScoreSelectionOptions options)
     {
-        var scored = Evaluate(bodies, values, accuracy, rows, options);
+        var scored = Evaluate(bodies, tables, rows);
         if (options.TopTerms.Count > 0)
         {
             var extended = new List<HybridScore>();
-            foreach (var (body, _) in scored.OrderByDescending(c => c.Result.Kendall).Take(options.Bodies))
+            foreach (var (body, _) in scored.OrderByDescending(c => c.Result.WorstKendall).Take(options.Bodies))
             {
                 foreach (string proxy in options.TopTerms)
                 {
@@ -248,24 +328,38 @@ public static class ScoreSelection
                         extended.Add(new HybridScore([.. body.Terms, new ScoreTerm(proxy, weight, Top: true)], aggregation));
                 }
             }
-            scored.AddRange(Evaluate(extended, values, accuracy, rows, options));
+            scored.AddRange(Evaluate(extended, tables, rows));
         }
+        // With one table the worst regret orders as the elite accuracy and the worst Kendall tau is the Kendall tau.
         var sorted = options.Objective == SelectionObjective.Kendall
-            ? scored.OrderByDescending(s => s.Result.Kendall)
-            : scored.OrderByDescending(s => s.Result.Kendall >= options.MinKendall).ThenByDescending(s => s.Result.EliteAccuracy).ThenByDescending(s => s.Result.Kendall);
+            ? scored.OrderByDescending(s => s.Result.WorstKendall)
+            : scored.OrderByDescending(s => s.Result.WorstKendall >= options.MinKendall).ThenBy(s => s.Result.WorstEliteRegret).ThenByDescending(s => s.Result.WorstKendall);
         return sorted.ThenBy(s => s.Score.Terms.Count).ThenBy(s => s.Score.Name, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Scores candidates on <paramref name="rows"/> (unsorted).</summary>
-    private static List<(HybridScore Score, ScoreCandidate Result)> Evaluate(List<HybridScore> candidates, IReadOnlyDictionary<string, double[]> values, IReadOnlyList<double> accuracy, int[] rows, ScoreSelectionOptions options)
+    /// <summary>Scores candidates on <paramref name="rows"/> of every table (unsorted).</summary>
+    private static List<(HybridScore Score, JointScoreCandidate Result)> Evaluate(List<HybridScore> candidates, IReadOnlyList<SelectionTable> tables, int[][] rows)
+    {
+        var perTable = new ScoreCandidate[tables.Count][];
+        var best = new double[tables.Count];
+        for (int t = 0; t < tables.Count; t++)
+        {
+            perTable[t] = Evaluate(candidates, tables[t], rows[t]);
+            best[t] = rows[t].Max(r => tables[t].Accuracy[r]);
+        }
+        return candidates.Select((score, c) => (score, new JointScoreCandidate(score.Name, perTable.Select(p => p[c]).ToArray(), best))).ToList();
+    }
+
+    /// <summary>Scores candidates on <paramref name="rows"/> of one table.</summary>
+    private static ScoreCandidate[] Evaluate(List<HybridScore> candidates, SelectionTable table, int[] rows)
     {
         // Ranks of each proxy within these rows, computed once.
         var ranks = new Dictionary<string, double[]>(StringComparer.Ordinal);
-        foreach (var (name, column) in values) ranks[name] = Ranking.AverageRanks(rows.Select(r => column[r]).ToArray());
-        double[] truth = rows.Select(r => accuracy[r]).ToArray();
+        foreach (var (name, column) in table.Values) ranks[name] = Ranking.AverageRanks(rows.Select(r => column[r]).ToArray());
+        double[] truth = rows.Select(r => table.Accuracy[r]).ToArray();
         int n = rows.Length;
-        int eliteCount = EliteCount(n, options.EliteFraction);
-        var scored = new (HybridScore, ScoreCandidate)[candidates.Count];
+        int eliteCount = EliteCount(n, table.EliteFraction);
+        var scored = new ScoreCandidate[candidates.Count];
         Parallel.For(0, candidates.Count, c =>
         {
             HybridScore score = candidates[c];
@@ -276,10 +370,10 @@ public static class ScoreSelection
                 for (int i = 0; i < n; i++)
                     total[i] += term.Weight * HybridScore.RankTerm(r[i], n, score.IsSingleProxy ? RankAggregation.Linear : score.Aggregation, term.Top);
             }
-            var (top, elite) = Outcome(score, total, (i, proxy) => values[proxy][rows[i]], truth, eliteCount);
-            scored[c] = (score, new ScoreCandidate(score.Name, Correlation.KendallTauB(total, truth), top, elite));
+            var (top, elite) = Outcome(score, total, (i, proxy) => table.Values[proxy][rows[i]], truth, eliteCount);
+            scored[c] = new ScoreCandidate(score.Name, Correlation.KendallTauB(total, truth), top, elite) { Rows = n };
         });
-        return scored.ToList();
+        return scored;
     }
 
     /// <summary>Indices by descending score; among equal scores the earlier first, as a search keeps its first-seen incumbent.</summary>

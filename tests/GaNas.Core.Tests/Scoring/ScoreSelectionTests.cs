@@ -133,6 +133,40 @@ public class ScoreSelectionTests
     }
 
     [Fact]
+    public void A_joint_choice_avoids_a_score_that_fails_on_one_table()
+    {
+        var random = new Random(11);
+        double[] Accuracy(int n) { var a = Enumerable.Range(0, n).Select(i => (double)i / n).ToArray(); random.Shuffle(a); return a; }
+        double[] first = Accuracy(300), second = Accuracy(500);
+        // 'p' is nearly exact on the first table but puts the second table's best 10 % last; 'q' is noisier and fine on both.
+        var one = new Dictionary<string, double[]> { ["p"] = first.Select(a => a + 0.01 * random.NextDouble()).ToArray(), ["q"] = first.Select(a => a + 0.1 * random.NextDouble()).ToArray() };
+        var two = new Dictionary<string, double[]> { ["p"] = second.Select(a => a >= 0.9 ? -a : a).ToArray(), ["q"] = second.Select(a => a + 0.1 * random.NextDouble()).ToArray() };
+        var options = new ScoreSelectionOptions { MaxTerms = 2, Folds = 4, Seed = 3, Objective = SelectionObjective.Elite };
+        var tables = new[] { new SelectionTable("one", one, first, 0.1), new SelectionTable("two", two, second, 0.05) };
+
+        var alone = ScoreSelection.Run(one, first, options with { EliteFraction = 0.1 });
+        var joint = ScoreSelection.RunJoint(tables, options);
+
+        alone.Chosen.Score.Should().Be("p");
+        joint.Tables.Should().Equal("one", "two");
+        HybridScore.Parse(joint.Chosen.Score).Proxies.Should().Contain("q");
+        joint.Top.Select(c => c.WorstEliteRegret).Should().BeInAscendingOrder();
+        var p = joint.Top.Concat([joint.Chosen]).FirstOrDefault(c => c.Score == "p");
+        if (p is not null) p.WorstEliteRegret.Should().BeGreaterThan(joint.Chosen.WorstEliteRegret);
+        joint.Chosen.Tables[1].EliteAccuracy.Should().BeGreaterThan(0.95);
+        joint.Chosen.WorstEliteRegret.Should().Be(Math.Max(first.Max() - joint.Chosen.Tables[0].EliteAccuracy, second.Max() - joint.Chosen.Tables[1].EliteAccuracy));
+        joint.Folds.Should().HaveCount(4).And.OnlyContain(f => f.Test.Count == 2 && f.Test[0].Rows == 75 && f.Test[1].Rows == 125);
+        // One table: RunJoint is Run.
+        var single = ScoreSelection.RunJoint([new SelectionTable("one", one, first, 0.1)], options);
+        single.Chosen.Tables[0].Should().Be(alone.Chosen);
+        single.Folds.Select(f => f.Chosen).Should().Equal(alone.Folds.Select(f => f.Chosen));
+
+        var mismatched = new Dictionary<string, double[]> { ["p"] = two["p"], ["r"] = two["q"] };
+        var act = () => ScoreSelection.RunJoint([tables[0], new SelectionTable("three", mismatched, second, 0.05)], options);
+        act.Should().Throw<ArgumentException>().WithMessage("*'three'*same proxies*");
+    }
+
+    [Fact]
     public void Mismatched_or_non_finite_inputs_are_refused_by_name()
     {
         var ok = Enumerable.Range(0, 20).Select(i => (double)i).ToArray();
