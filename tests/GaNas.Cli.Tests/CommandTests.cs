@@ -92,7 +92,7 @@ public class CommandTests : IDisposable
         (code, output, error) = Run("select-score", "--proxies", proxies, "--truth", truth, "--proxies", proxies2, "--truth", truth,
             "--objective", "elite", "--folds", "4", "--out", report);
         code.Should().Be(0, error);
-        output.Should().Contain("objective elite (smallest worst regret)").And.Contain("elite 200 rows (fraction 1)").And.Contain($"cross-validated on {proxies2}");
+        output.Should().Contain("objective elite (smallest worst regret, then summed regret)").And.Contain("elite 200 rows (fraction 1)").And.Contain($"cross-validated on {proxies2}");
         using var joint = JsonDocument.Parse(File.ReadAllText(report));
         joint.RootElement.GetProperty("chosen").GetProperty("Tables").GetArrayLength().Should().Be(2);
         (refused, _, err) = Run("select-score", "--proxies", proxies, "--truth", truth, "--proxies", proxies2);

@@ -85,7 +85,7 @@ internal static class SelectScoreCommand
             string floor = byElite && double.IsFinite(options.MinKendall)
                 ? string.Create(CultureInfo.InvariantCulture, $" with Kendall tau >= {options.MinKendall:0.###}{(tables.Count > 1 ? " on every table" : "")}")
                 : "";
-            string what = byElite ? (tables.Count > 1 ? "elite (smallest worst regret)" : "elite") : (tables.Count > 1 ? "kendall (smallest over tables)" : "kendall");
+            string what = byElite ? (tables.Count > 1 ? "elite (smallest worst regret, then summed regret)" : "elite") : (tables.Count > 1 ? "kendall (smallest over tables)" : "kendall");
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"select-score: {result.Candidates} candidates over {names.Length} proxies, {result.Folds.Count} folds, objective {what}{floor}"));
             foreach (var t in tables)

@@ -44,6 +44,9 @@ public sealed record JointScoreCandidate(string Score, IReadOnlyList<ScoreCandid
 
     /// <summary>The largest elite regret over the tables: best accuracy of the rows minus the elite's first architecture's.</summary>
     public double WorstEliteRegret => Tables.Select((t, i) => BestAccuracy[i] - t.EliteAccuracy).Max();
+
+    /// <summary>The elite regrets summed over the tables (the tie-break after the worst one).</summary>
+    public double TotalEliteRegret => Tables.Select((t, i) => BestAccuracy[i] - t.EliteAccuracy).Sum();
 }
 
 /// <summary>One cross-validation fold of a joint selection.</summary>
@@ -77,8 +80,8 @@ public enum SelectionObjective
     /// <summary>
     /// <see cref="ScoreCandidate.EliteAccuracy"/>: the architecture a search returns. Candidates whose Kendall tau is
     /// below <see cref="ScoreSelectionOptions.MinKendall"/> are not eligible; ties are broken by Kendall tau. Over
-    /// several tables: the smallest worst elite regret (best accuracy minus the elite's first), among candidates whose
-    /// Kendall tau reaches the floor on every table.
+    /// several tables: the smallest worst elite regret (best accuracy minus the elite's first), then the smallest summed
+    /// regret, among candidates whose Kendall tau reaches the floor on every table.
     /// </summary>
     Elite,
 }
@@ -182,8 +185,8 @@ public static class ScoreSelection
 
     /// <summary>
     /// Chooses one score for several tables at once (e.g. both search spaces on CIFAR-10): by the smallest Kendall tau
-    /// over the tables, or by the smallest worst elite regret among candidates whose Kendall tau reaches the floor on
-    /// every table. Each table is shuffled and split into folds on its own; fold f of the cross-validation holds out
+    /// over the tables, or by the smallest worst elite regret (then the smallest summed regret) among candidates whose
+    /// Kendall tau reaches the floor on every table. Each table is shuffled and split into folds on its own; fold f of the cross-validation holds out
     /// fold f of every table. With one table this is <see cref="Run(IReadOnlyDictionary{string, double[]}, IReadOnlyList{double}, ScoreSelectionOptions)"/>.
     /// </summary>
     /// <param name="tables">The tables; every proxy must be present in each (<see cref="ScoreSelectionOptions.EliteFraction"/> is not used: each table has its own).</param>
@@ -333,7 +336,7 @@ public static class ScoreSelection
         // With one table the worst regret orders as the elite accuracy and the worst Kendall tau is the Kendall tau.
         var sorted = options.Objective == SelectionObjective.Kendall
             ? scored.OrderByDescending(s => s.Result.WorstKendall)
-            : scored.OrderByDescending(s => s.Result.WorstKendall >= options.MinKendall).ThenBy(s => s.Result.WorstEliteRegret).ThenByDescending(s => s.Result.WorstKendall);
+            : scored.OrderByDescending(s => s.Result.WorstKendall >= options.MinKendall).ThenBy(s => s.Result.WorstEliteRegret).ThenBy(s => s.Result.TotalEliteRegret).ThenByDescending(s => s.Result.WorstKendall);
         return sorted.ThenBy(s => s.Score.Terms.Count).ThenBy(s => s.Score.Name, StringComparer.Ordinal).ToList();
     }
 
