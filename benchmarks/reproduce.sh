@@ -4,7 +4,8 @@
 # (seeds 0..29), written to benchmarks/results/{space}-{dataset}-{strategy}-{score}.json, then the
 # Markdown table and (with ground truth) the best-so-far plot. When the extension table
 # {space}-{dataset}.extra.csv[.gz] (AZ-NAS expressivity/progressivity, MeCo) exists, the project's scores
-# lrk and trk (the default) are benched too (RS, GA, SA, REA), on the two tables joined by index.
+# lrk, trk (the default on TSS) and srk (the default on SSS) are benched too (RS, GA, SA, REA), on the two
+# tables joined by index.
 #
 #   benchmarks/reproduce.sh tss cifar10 ../shared/benchmarks/nats-tss/cifar10.csv   # with ground truth
 #   benchmarks/reproduce.sh sss cifar100                                            # architectures only
@@ -33,7 +34,7 @@ done
 extra=benchmarks/proxies/$space-$dataset.extra.csv.gz
 [ -f "$extra" ] || extra=benchmarks/proxies/$space-$dataset.extra.csv
 if [ -f "$extra" ]; then
-  for score in lrk trk; do
+  for score in lrk trk srk; do
     for strategy in rs ga sa rea; do bench "$strategy" "$score" "$table,$extra"; done
   done
 fi

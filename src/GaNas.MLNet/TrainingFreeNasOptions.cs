@@ -64,13 +64,19 @@ public sealed class TrainingFreeNasOptions
     public NasSearchStrategy Strategy = NasSearchStrategy.GeneticAlgorithm;
 
     /// <summary>
-    /// Training-free score: "trk" (default: the project's log-rank hybrid of AZ-NAS expressivity, LogSynFlow, MeCo and
-    /// SynFlow with a top term of AZ-NAS progressivity, chosen on CIFAR-10 by what a search returns), "lrk" (the same
-    /// proxies without the top term, chosen by cross-validated Kendall tau), "rk" (the paper's NI + NASWOT + LogSynFlow
-    /// rank sum, unchanged for reproduction), one proxy, or a hybrid such as "naswot+logsynflow", "log:naswot+ni" or
+    /// Training-free score: "default" (the search space's default, chosen on CIFAR-10 by what a search returns: "trk" on
+    /// the topology space, a log-rank hybrid of AZ-NAS expressivity, LogSynFlow, MeCo and SynFlow with a top term of AZ-NAS
+    /// progressivity; "srk" on the size space, AZ-NAS expressivity, NI and SynFlow with the same top term), "trk" or "srk"
+    /// by name, "lrk" (chosen by cross-validated Kendall tau), "rk" (the paper's NI + NASWOT + LogSynFlow rank sum,
+    /// unchanged for reproduction), one proxy, or a hybrid such as "naswot+logsynflow", "log:naswot+ni" or
     /// "log:meco+synflow+0.5*top(az_progressivity)".
     /// </summary>
-    public string Score = "trk";
+    public string Score = Scoring.HybridScore.DefaultName;
+
+    /// <summary>The search space <see cref="SearchSpace"/> names.</summary>
+    internal GaNas.SearchSpaces.ISearchSpace Space => SearchSpace == NasSearchSpace.Topology
+        ? GaNas.SearchSpaces.TopologySearchSpace.Instance
+        : GaNas.SearchSpaces.SizeSearchSpace.Instance;
 
     /// <summary>Unique architectures scored by the search.</summary>
     public int Evaluations = 100;
@@ -170,7 +176,7 @@ public sealed class TrainingFreeNasOptions
         if (Finalists < 1) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, "At least one finalist.");
         if (FinalistEpochs < 1) throw new ArgumentOutOfRangeException(nameof(FinalistEpochs), FinalistEpochs, "Finalists train at least one epoch.");
         ToTrainingOptions(Epoch).Validate();
-        Scoring.HybridScore.Parse(Score);
+        Scoring.HybridScore.Parse(Score, Space);
     }
 }
 

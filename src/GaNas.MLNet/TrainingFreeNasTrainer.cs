@@ -66,9 +66,9 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         using Tensor images = data.Images(o.ImageChannels, o.ImageHeight, o.ImageWidth, mean, std);
         using Tensor labels = tensor(data.Labels);
 
-        ISearchSpace space = o.SearchSpace == NasSearchSpace.Topology ? TopologySearchSpace.Instance : SizeSearchSpace.Instance;
+        ISearchSpace space = o.Space;
         var networkOptions = new NetworkOptions { Classes = data.Classes, Channels = o.Channels, CellsPerStage = o.CellsPerStage, InputChannels = o.ImageChannels, Seed = o.Seed };
-        HybridScore score = HybridScore.Parse(o.Score);
+        HybridScore score = HybridScore.Parse(o.Score, space);
 
         // 1. Training-free search.
         var searchWatch = Stopwatch.StartNew();
@@ -164,7 +164,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     private Genome PickFinalist(ISearchSpace space, NetworkOptions networkOptions, NasExperimentResult search, Tensor images, Tensor labels, Device device, CancellationToken ct)
     {
         var o = _options;
-        var history = new SearchHistory(HybridScore.Parse(o.Score));
+        var history = new SearchHistory(HybridScore.Parse(o.Score, space));
         foreach (var t in search.Trials) history.Add(t);
         var pool = search.Trials.Where(t => !t.Failed).Select(t => t.Genome).ToArray();
         double[] scores = history.ScorePool(pool);

@@ -139,6 +139,34 @@ public class SchemaAndInputTests
     }
 
     [Fact]
+    public void The_default_score_on_the_size_space_is_srk_and_rk_stays_available()
+    {
+        var random = new Random(5);
+        var rows = Enumerable.Range(0, 24).Select(i =>
+        {
+            var pixels = new float[16];
+            for (int k = 0; k < 16; k++) pixels[k] = (float)random.NextDouble() + (i % 2);
+            return new SmallPixels { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = pixels };
+        }).ToList();
+        IDataView data = _ml.Data.LoadFromEnumerable(rows);
+        TrainingFreeNasTransformer Fit(string? score)
+        {
+            var options = Options(1, 4, 4);
+            options.SearchSpace = NasSearchSpace.Size;
+            options.Evaluations = 4;
+            options.Epoch = 1;
+            options.ValidationSetFraction = 0;
+            if (score is not null) options.Score = score;
+            return _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(data).LastTransformer;
+        }
+        var byDefault = Fit(null);
+        byDefault.Summary.Score.Should().Be("srk");
+        byDefault.Summary.ProxyValues.Keys.Should().BeEquivalentTo(["az_expressivity", "ni", "synflow", "az_progressivity"]);
+        GaNas.SearchSpaces.SizeSearchSpace.Instance.Parse(byDefault.Architecture).Should().NotBeNull();
+        Fit("rk").Summary.Score.Should().Be("rk");
+    }
+
+    [Fact]
     public void Concurrent_search_workers_choose_the_same_architecture()
     {
         var random = new Random(4);

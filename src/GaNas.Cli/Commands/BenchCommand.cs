@@ -36,7 +36,7 @@ internal static class BenchCommand
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
             ISearchSpace s = SearchSpaceCatalog.ByName(parse.GetValue(space)!);
-            HybridScore hybrid = HybridScore.Parse(parse.GetValue(score)!);
+            HybridScore hybrid = HybridScore.Parse(parse.GetValue(score)!, s);
             ProxyTable table = ProxyTable.ReadMany(parse.GetValue(proxies)!);
             string? truthPath = parse.GetValue(truth);
             BenchmarkTable? truthTable = truthPath is null ? null : BenchmarkTable.Read(s, truthPath);

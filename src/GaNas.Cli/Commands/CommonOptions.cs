@@ -1,3 +1,4 @@
+using GaNas.Scoring;
 using System.CommandLine;
 
 namespace GaNas.Cli.Commands;
@@ -48,7 +49,7 @@ internal static class CommonOptions
 
     public static Option<string> Score() => new("--score")
     {
-        Description = "Score: trk (default: log:2*az_expressivity+2*logsynflow+meco+synflow+0.5*top(az_progressivity), chosen on CIFAR-10 by what a search returns), lrk (log:az_expressivity+logsynflow+2*meco+synflow, chosen by cross-validated Kendall tau), rk (the paper's ni+naswot+logsynflow rank sum), one proxy, a rank sum like naswot+logsynflow or 2*naswot+ni, log:... for log-rank aggregation, top(p) for a top term.",
-        DefaultValueFactory = _ => "trk",
+        Description = "Score: default (the space's default: trk on tss, srk on sss, chosen on CIFAR-10 by what a search returns), trk (log:2*az_expressivity+2*logsynflow+meco+synflow+0.5*top(az_progressivity)), srk (log:2*az_expressivity+2*ni+synflow+0.25*top(az_progressivity)), lrk (log:az_expressivity+logsynflow+2*meco+synflow, chosen by cross-validated Kendall tau), rk (the paper's ni+naswot+logsynflow rank sum), one proxy, a rank sum like naswot+logsynflow or 2*naswot+ni, log:... for log-rank aggregation, top(p) for a top term.",
+        DefaultValueFactory = _ => HybridScore.DefaultName,
     };
 }

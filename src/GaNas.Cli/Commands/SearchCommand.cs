@@ -40,7 +40,7 @@ internal static class SearchCommand
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
             ISearchSpace s = SearchSpaceCatalog.ByName(parse.GetValue(space)!);
-            HybridScore hybrid = HybridScore.Parse(parse.GetValue(score)!);
+            HybridScore hybrid = HybridScore.Parse(parse.GetValue(score)!, s);
             var proxies = hybrid.Proxies.Select(ProxyRegistry.Create).ToList();
             BenchmarkTable? bench = parse.GetValue(table) is { } t ? BenchmarkTable.Read(s, t) : null;
             int seedValue = parse.GetValue(seed);

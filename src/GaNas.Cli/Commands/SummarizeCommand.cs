@@ -7,14 +7,14 @@ namespace GaNas.Cli.Commands;
 /// <summary>
 /// <c>ganas summarize</c>: collects the JSON files <c>ganas bench</c> wrote for one space and dataset
 /// (<c>{prefix}-{strategy}-{score}.json</c>) into the paper-style results table (Markdown) and, with
-/// --plot, the mean best-so-far test accuracy against evaluations of every rk and trk strategy that has a curve.
+/// --plot, the mean best-so-far test accuracy against evaluations of every rk, trk and srk strategy that has a curve.
 /// </summary>
 internal static class SummarizeCommand
 {
-    private static readonly string[] Order = ["rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk", "rs-trk", "ga-trk", "sa-trk", "rea-trk"];
+    private static readonly string[] Order = ["rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk", "rs-trk", "ga-trk", "sa-trk", "rea-trk", "rs-srk", "ga-srk", "sa-srk", "rea-srk"];
 
-    /// <summary>Scores whose strategies get a best-so-far curve in the plot: the paper's and the project's default.</summary>
-    private static readonly string[] PlottedScores = ["rk", "trk"];
+    /// <summary>Scores whose strategies get a best-so-far curve in the plot: the paper's and the project's defaults (trk on TSS, srk on SSS).</summary>
+    private static readonly string[] PlottedScores = ["rk", "trk", "srk"];
 
     public static Command Create(CommandIO io)
     {

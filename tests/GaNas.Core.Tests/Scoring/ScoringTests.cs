@@ -1,3 +1,4 @@
+using GaNas.SearchSpaces;
 using GaNas.Scoring;
 
 namespace GaNas.Tests.Scoring;
@@ -50,6 +51,23 @@ public class ScoringTests
         HybridScore.Parse("rk").Proxies.Should().Equal("ni", "naswot", "logsynflow");
         var values = new[] { 5.0, double.NaN, 7 };
         HybridScore.Parse("naswot").Score(3, (i, _) => values[i]).Should().Equal(5, double.NegativeInfinity, 7);
+    }
+
+    [Fact]
+    public void The_default_score_depends_on_the_space_trk_on_tss_srk_on_sss_and_needs_a_space()
+    {
+        HybridScore.Parse("default", TopologySearchSpace.Instance).Should().BeSameAs(HybridScore.Default);
+        HybridScore.Parse(" Default ", SizeSearchSpace.Instance).Should().BeSameAs(HybridScore.SizeDefault);
+        var srk = HybridScore.Parse("SRK");
+        srk.Should().BeSameAs(HybridScore.SizeDefault);
+        srk.Name.Should().Be("srk");
+        srk.Aggregation.Should().Be(RankAggregation.Log);
+        srk.Terms.Should().Equal(new ScoreTerm("az_expressivity", 2), new ScoreTerm("ni", 2), new ScoreTerm("synflow", 1), new ScoreTerm("az_progressivity", 0.25, Top: true));
+        HybridScore.Parse("trk", SizeSearchSpace.Instance).Should().BeSameAs(HybridScore.Default, "a named score is the same on every space");
+        var act = () => HybridScore.Parse("default");
+        act.Should().Throw<FormatException>().WithMessage("*depends on the search space*");
+        act = () => HybridScore.Parse("default", null);
+        act.Should().Throw<FormatException>().WithMessage("*depends on the search space*");
     }
 
     [Fact]
