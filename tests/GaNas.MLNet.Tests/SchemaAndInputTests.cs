@@ -138,17 +138,23 @@ public class SchemaAndInputTests
         ex.Model!.Summary.TrainingCurve.Should().HaveCount(1);
     }
 
-    [Fact]
-    public void The_default_score_on_the_size_space_is_srk_and_rk_stays_available()
+    /// <summary>Rows of 4x4 one-channel pixels whose class (0 or 1) shifts every pixel by 1.</summary>
+    private IDataView TwoClassPixels(int count, int seed)
     {
-        var random = new Random(5);
-        var rows = Enumerable.Range(0, 24).Select(i =>
+        var random = new Random(seed);
+        var rows = Enumerable.Range(0, count).Select(i =>
         {
             var pixels = new float[16];
             for (int k = 0; k < 16; k++) pixels[k] = (float)random.NextDouble() + (i % 2);
             return new SmallPixels { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = pixels };
         }).ToList();
-        IDataView data = _ml.Data.LoadFromEnumerable(rows);
+        return _ml.Data.LoadFromEnumerable(rows);
+    }
+
+    [Fact]
+    public void The_default_score_on_the_size_space_is_srk_and_rk_stays_available()
+    {
+        IDataView data = TwoClassPixels(24, seed: 5);
         TrainingFreeNasTransformer Fit(string? score)
         {
             var options = Options(1, 4, 4);
@@ -169,14 +175,7 @@ public class SchemaAndInputTests
     [Fact]
     public void Concurrent_search_workers_choose_the_same_architecture()
     {
-        var random = new Random(4);
-        var rows = Enumerable.Range(0, 40).Select(i =>
-        {
-            var pixels = new float[16];
-            for (int k = 0; k < 16; k++) pixels[k] = (float)random.NextDouble() + (i % 2);
-            return new SmallPixels { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = pixels };
-        }).ToList();
-        IDataView data = _ml.Data.LoadFromEnumerable(rows);
+        IDataView data = TwoClassPixels(40, seed: 4);
         string Chosen(int workers)
         {
             var options = Options(1, 4, 4);
