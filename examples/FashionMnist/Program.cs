@@ -161,7 +161,7 @@ public sealed class FashionPrediction
 
 /// <summary>
 /// Documented presets: quick (the README main job) and long (higher accuracy). Both pin the paper's "rk", the score
-/// their README results were measured with; without it the trainer uses its default "trk".
+/// their README results were measured with; without it the trainer uses the space's default ("trk" on the topology space).
 /// </summary>
 internal static class Presets
 {
