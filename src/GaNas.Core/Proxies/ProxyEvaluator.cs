@@ -116,7 +116,9 @@ public sealed class ProxyEvaluator
                 if (inFlight.Count == 0) break;
                 if (!inFlight.Peek().IsCompleted)
                 {
-                    Task.WaitAny(inFlight.Where(t => !t.IsCompleted).ToArray());
+                    // Snapshot the running evaluations: any of them may finish between the check above and here.
+                    Task<ProxyScores>[] running = inFlight.Where(t => !t.IsCompleted).ToArray();
+                    if (running.Length > 0) Task.WaitAny(running);
                     if (!inFlight.Peek().IsCompleted) continue;
                 }
                 yield return inFlight.Dequeue().GetAwaiter().GetResult();

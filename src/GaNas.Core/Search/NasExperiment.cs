@@ -136,7 +136,9 @@ public sealed class NasExperiment
             {
                 // Results are applied in proposal order, but a worker that finished behind a slower head
                 // takes the next independent proposal now instead of idling until the head completes.
-                await Task.WhenAny(inFlight.Where(t => !t.Run.IsCompleted).Select(t => t.Run)).ConfigureAwait(false);
+                // Snapshot the running trials: any of them may finish between the check above and here.
+                Task<TrialResult>[] running = inFlight.Where(t => !t.Run.IsCompleted).Select(t => t.Run).ToArray();
+                if (running.Length > 0) await Task.WhenAny(running).ConfigureAwait(false);
                 if (!inFlight.Peek().Run.IsCompleted) continue;
             }
             var (settings, run) = inFlight.Dequeue();
