@@ -169,19 +169,17 @@ public sealed class HybridScore
     public static HybridScore Parse(string text, ISearchSpace? space)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (string.Equals(text.Trim(), DefaultName, StringComparison.OrdinalIgnoreCase))
-            return space is null ? throw new FormatException("Score 'default' depends on the search space (trk on tss, srk on sss); name one of them here.") : DefaultFor(space);
-        return Parse(text);
+        if (!string.Equals(text.Trim(), DefaultName, StringComparison.OrdinalIgnoreCase)) return Parse(text);
+        return space is null ? throw new FormatException("Score 'default' depends on the search space (trk on tss, srk on sss); name one of them here.") : DefaultFor(space);
     }
 
-    /// <summary>Parses the text form (see the class summary).</summary>
+    /// <summary>Parses the text form (see the class summary); "default" needs the space (<see cref="Parse(string, ISearchSpace?)"/>).</summary>
     public static HybridScore Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         string s = text.Trim();
         if (s.Length == 0) throw new FormatException("The score is empty.");
-        if (string.Equals(s, DefaultName, StringComparison.OrdinalIgnoreCase))
-            throw new FormatException("Score 'default' depends on the search space (trk on tss, srk on sss); name one of them here.");
+        if (string.Equals(s, DefaultName, StringComparison.OrdinalIgnoreCase)) return Parse(s, null);
         if (Named.TryGetValue(s, out HybridScore? named)) return named;
         var aggregation = RankAggregation.Linear;
         if (s.StartsWith("log:", StringComparison.OrdinalIgnoreCase))
