@@ -56,17 +56,17 @@ public sealed class ZeroOp : Module<Tensor, Tensor>
     }
 }
 
-/// <summary><c>avg_pool_3x3</c>: optional ReLU-Conv1x1-BN when channels change, then AvgPool2d(3, 1, 1, count_include_pad=false).</summary>
+/// <summary><c>avg_pool_3x3</c>: optional ReLU-Conv1x1-BN when channels change, then 3x3 average pooling (stride 1, padding 1, count_include_pad=false; <see cref="AveragePool3x3"/>).</summary>
 public sealed class PoolOp : Module<Tensor, Tensor>
 {
     private readonly ReluConvBn? preprocess;
-    private readonly AvgPool2d op;
+    private readonly AveragePool3x3 op;
 
     /// <summary>Creates the operation.</summary>
     public PoolOp(long cin, long cout, bool useBatchNorm) : base(nameof(PoolOp))
     {
         if (cin != cout) preprocess = new ReluConvBn(cin, cout, 1, 1, 0, useBatchNorm);
-        op = AvgPool2d(3, stride: 1, padding: 1, ceil_mode: false, count_include_pad: false);
+        op = new AveragePool3x3();
         RegisterComponents();
     }
 

@@ -73,8 +73,7 @@ public sealed class CleanPass : IDisposable
                     case ReLU relu when needs.HasFlag(CleanPassNeeds.ReluCodes):
                         removers.Add(relu.register_forward_hook((_, _, output) => { pass.AddCodes(output); return output; }).remove);
                         break;
-                    case AvgPool2d or AdaptiveAvgPool2d:
-                        var pool = (nn.Module<Tensor, Tensor>)module;
+                    case nn.Module<Tensor, Tensor> pool when AveragePool3x3.IsPooling(pool):
                         removers.Add(pool.register_forward_hook((_, input, output) => { pass.AddPool(input, needs.HasFlag(CleanPassNeeds.PoolInputs)); return output; }).remove);
                         break;
                     case Conv2d conv:

@@ -39,9 +39,8 @@ public sealed class NoiseImmunity(double sigma = 1.0) : IZeroCostProxy
         {
             foreach (var (_, module) in context.Network.named_modules())
             {
-                if (module is AvgPool2d or AdaptiveAvgPool2d)
+                if (module is TorchSharp.torch.nn.Module<Tensor, Tensor> pool && GaNas.Networks.AveragePool3x3.IsPooling(pool))
                 {
-                    var pool = (TorchSharp.torch.nn.Module<Tensor, Tensor>)module;
                     removers.Add(pool.register_forward_hook((_, input, output) =>
                     {
                         using var diff = input.sub(cleanInputs[layer++]);
