@@ -108,12 +108,17 @@ public sealed class CleanPass : IDisposable
     private void AddCodes(Tensor output)
     {
         using var scope = NewDisposeScope();
-        Tensor codes = output.gt(GaNas.Runtime.Scalars.Zero);
         // A channels-last map is read in its storage order (NHWC view, no copy): the Hamming distance is the
         // same under any unit order that every image shares.
-        if (MemoryLayout.IsChannelsLast(codes)) codes = codes.permute(0, 2, 3, 1);
-        codes = codes.contiguous();
-        int perImage = checked((int)(codes.numel() / Kernel.Batch));
+        Tensor units = MemoryLayout.IsChannelsLast(output) ? output.permute(0, 2, 3, 1) : output;
+        int perImage = checked((int)(output.numel() / Kernel.Batch));
+        if (units.dtype == ScalarType.Float32 && units.is_contiguous())
+        {
+            // Active = value > 0, packed from the activations themselves (no byte tensor).
+            Kernel.AddActive(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(units.bytes), perImage);
+            return;
+        }
+        Tensor codes = units.gt(GaNas.Runtime.Scalars.Zero).contiguous();
         Kernel.Add(codes.bytes, perImage);
     }
 

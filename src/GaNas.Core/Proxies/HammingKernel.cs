@@ -39,31 +39,58 @@ public sealed class HammingKernel
     {
         if (unitsPerImage < 0 || codes.Length != (long)unitsPerImage * Batch)
             throw new ArgumentException($"Expected {Batch} x {unitsPerImage} code bytes, got {codes.Length}.", nameof(codes));
+        unsafe
+        {
+            fixed (byte* start = codes)
+            {
+                byte* p = start;
+                Accumulate(unitsPerImage, (row, words) => Pack(new ReadOnlySpan<byte>(p + (long)row * unitsPerImage, unitsPerImage), words));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds one layer's codes straight from its activations: <paramref name="activations"/> holds <see cref="Batch"/>
+    /// rows of <paramref name="unitsPerImage"/> values, and a unit is active when its value is &gt; 0 (what a ReLU
+    /// output's <c>gt(0)</c> gives, NaN inactive), without a byte tensor in between.
+    /// </summary>
+    public void AddActive(ReadOnlySpan<float> activations, int unitsPerImage)
+    {
+        if (unitsPerImage < 0 || activations.Length != (long)unitsPerImage * Batch)
+            throw new ArgumentException($"Expected {Batch} x {unitsPerImage} activations, got {activations.Length}.", nameof(activations));
+        unsafe
+        {
+            fixed (float* start = activations)
+            {
+                float* p = start;
+                Accumulate(unitsPerImage, (row, words) => PackActive(new ReadOnlySpan<float>(p + (long)row * unitsPerImage, unitsPerImage), words));
+            }
+        }
+    }
+
+    private delegate void RowPacker(int row, Span<ulong> words);
+
+    /// <summary>Packs every row with <paramref name="pack"/>, then adds the pairwise distances of the packed rows.</summary>
+    private void Accumulate(int unitsPerImage, RowPacker pack)
+    {
         if (unitsPerImage == 0) return;
         int words = (unitsPerImage + 63) / 64;
         if (_packed.Length < words * Batch) _packed = new ulong[words * Batch];
         ulong[] packed = _packed;
         if (Parallelism <= 1 || (long)unitsPerImage * Batch < 65536)
         {
-            for (int i = 0; i < Batch; i++) Pack(codes.Slice(i * unitsPerImage, unitsPerImage), packed.AsSpan(i * words, words));
+            for (int i = 0; i < Batch; i++) pack(i, packed.AsSpan(i * words, words));
             for (int i = 0; i < Batch; i++) AddRow(i, words);
         }
         else
         {
-            unsafe
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism };
+            Parallel.For(0, Batch, options, i => pack(i, packed.AsSpan(i * words, words)));
+            // Row i pairs with Batch - 1 - i later rows: interleave rows so both threads get equal work.
+            Parallel.For(0, Parallelism, options, t =>
             {
-                fixed (byte* start = codes)
-                {
-                    byte* p = start;
-                    var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism };
-                    Parallel.For(0, Batch, options, i => Pack(new ReadOnlySpan<byte>(p + (long)i * unitsPerImage, unitsPerImage), packed.AsSpan(i * words, words)));
-                    // Row i pairs with Batch - 1 - i later rows: interleave rows so both threads get equal work.
-                    Parallel.For(0, Parallelism, options, t =>
-                    {
-                        for (int i = t; i < Batch; i += Parallelism) AddRow(i, words);
-                    });
-                }
-            }
+                for (int i = t; i < Batch; i += Parallelism) AddRow(i, words);
+            });
         }
         Units += unitsPerImage;
     }
@@ -115,6 +142,32 @@ public sealed class HammingKernel
         for (; i < n; i++)
         {
             if (bytes[i] != 0) words[i >> 6] |= 1UL << (i & 63);
+        }
+    }
+
+    /// <summary>Packs "value &gt; 0" of every value into bits, least significant bit first.</summary>
+    internal static void PackActive(ReadOnlySpan<float> values, Span<ulong> words)
+    {
+        words.Clear();
+        int n = values.Length;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref float start = ref Unsafe.AsRef(in values[0]);
+            for (; i + 64 <= n; i += 64)
+            {
+                ulong word = 0;
+                for (int part = 0; part < 4; part++)
+                {
+                    var active = Vector512.GreaterThan(Vector512.LoadUnsafe(ref start, (nuint)(i + 16 * part)), Vector512<float>.Zero);
+                    word |= (ulong)active.ExtractMostSignificantBits() << (16 * part);
+                }
+                words[i >> 6] = word;
+            }
+        }
+        for (; i < n; i++)
+        {
+            if (values[i] > 0) words[i >> 6] |= 1UL << (i & 63);
         }
     }
 

@@ -48,6 +48,38 @@ public class ProxyMathTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Kernel_from_activations_equals_the_kernel_from_their_gt_zero_codes(int parallelism)
+    {
+        // 16,450 units per image: full 64-unit words and a tail, enough units for the parallel path; NaN, -0 and +0
+        // are inactive like gt(0) makes them.
+        var random = new Random(11);
+        int batch = 4, units = 16_450;
+        var activations = new float[batch * units];
+        for (int k = 0; k < activations.Length; k++) activations[k] = (float)(random.NextDouble() - 0.5);
+        activations[3] = float.NaN;
+        activations[70] = -0f;
+        activations[71] = 0f;
+        activations[units - 1] = float.Epsilon;
+        activations[units] = float.PositiveInfinity;
+        using var scope = NewDisposeScope();
+        byte[] codes = tensor(activations).gt(0).to_type(ScalarType.Byte).data<byte>().ToArray();
+        codes[3].Should().Be(0);
+        codes[units - 1].Should().Be(1);
+        var fromCodes = new HammingKernel(batch) { Parallelism = parallelism };
+        var fromActivations = new HammingKernel(batch) { Parallelism = parallelism };
+        for (int layer = 0; layer < 2; layer++)
+        {
+            fromCodes.Add(codes, units);
+            fromActivations.AddActive(activations, units);
+        }
+        fromActivations.Units.Should().Be(2 * units);
+        fromActivations.Kernel().Should().Equal(fromCodes.Kernel());
+        fromActivations.Kernel().Distinct().Count().Should().BeGreaterThan(2, "random codes give distinct distances");
+    }
+
     [Fact]
     public void Identical_codes_make_a_singular_kernel_that_fails_with_a_reason()
     {
