@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -70,70 +68,47 @@ public sealed class AveragePool3x3 : Module<Tensor, Tensor>
         return result.permute(0, 3, 1, 2);
     }
 
-    /// <summary>Pools image <paramref name="n"/> of an NHWC batch.</summary>
+    /// <summary>
+    /// Pools image <paramref name="n"/> of an NHWC batch. Each output pixel's channel sums start at 0 and add the
+    /// window's rows top to bottom, each left to right, then are divided by the window size, as libtorch does.
+    /// </summary>
     private static unsafe void PoolImage(float* src, float* dst, int n, int channels, int height, int width)
     {
         long image = (long)n * height * width * channels;
-        bool wide = Vector512.IsHardwareAccelerated && channels % Vector512<float>.Count == 0;
+        long rowStride = (long)width * channels;
+        int vector = Vector<float>.Count;
         for (int oh = 0; oh < height; oh++)
         {
-            int ih0 = Math.Max(oh - 1, 0), ih1 = Math.Min(oh + 2, height);
+            int ih0 = Math.Max(oh - 1, 0), rows = Math.Min(oh + 2, height) - ih0;
             for (int ow = 0; ow < width; ow++)
             {
-                int iw0 = Math.Max(ow - 1, 0), iw1 = Math.Min(ow + 2, width);
-                float* window = src + image + ((long)ih0 * width + iw0) * channels;
-                float* output = dst + image + ((long)oh * width + ow) * channels;
-                if (wide) PoolWide(window, output, channels, (long)width * channels, ih1 - ih0, iw1 - iw0);
-                else Pool(window, output, channels, (long)width * channels, ih1 - ih0, iw1 - iw0);
+                int iw0 = Math.Max(ow - 1, 0), columns = Math.Min(ow + 2, width) - iw0;
+                float* window = src + image + ih0 * rowStride + (long)iw0 * channels;
+                float* output = dst + image + oh * rowStride + (long)ow * channels;
+                float count = rows * columns;
+                var divisor = new Vector<float>(count);
+                int c = 0;
+                for (; c + vector <= channels; c += vector)
+                {
+                    Vector<float> sum = Vector<float>.Zero;
+                    float* row = window + c;
+                    for (int r = 0; r < rows; r++, row += rowStride)
+                    {
+                        for (int k = 0; k < columns; k++) sum += Vector.Load(row + (long)k * channels);
+                    }
+                    Vector.Store(sum / divisor, output + c);
+                }
+                for (; c < channels; c++)
+                {
+                    float sum = 0;
+                    float* row = window + c;
+                    for (int r = 0; r < rows; r++, row += rowStride)
+                    {
+                        for (int k = 0; k < columns; k++) sum += row[(long)k * channels];
+                    }
+                    output[c] = sum / count;
+                }
             }
-        }
-    }
-
-    /// <summary>
-    /// One output pixel with 512-bit vectors (channels a multiple of 16): the sum starts at 0 and adds the
-    /// window's rows top to bottom, each left to right, then is divided by the window size, as libtorch does.
-    /// </summary>
-    private static unsafe void PoolWide(float* window, float* output, int channels, long rowStride, int rows, int columns)
-    {
-        var divisor = Vector512.Create((float)(rows * columns));
-        for (int c = 0; c < channels; c += Vector512<float>.Count)
-        {
-            Vector512<float> sum = Vector512<float>.Zero;
-            float* row = window + c;
-            for (int r = 0; r < rows; r++, row += rowStride)
-            {
-                for (int k = 0; k < columns; k++) sum += Vector512.Load(row + (long)k * channels);
-            }
-            Vector512.Store(sum / divisor, output + c);
-        }
-    }
-
-    /// <summary>One output pixel with the platform's vectors and a scalar tail; same order of operations as <see cref="PoolWide"/>.</summary>
-    private static unsafe void Pool(float* window, float* output, int channels, long rowStride, int rows, int columns)
-    {
-        float count = rows * columns;
-        var divisor = new Vector<float>(count);
-        int vector = Vector<float>.Count;
-        int c = 0;
-        for (; c + vector <= channels; c += vector)
-        {
-            Vector<float> sum = Vector<float>.Zero;
-            float* row = window + c;
-            for (int r = 0; r < rows; r++, row += rowStride)
-            {
-                for (int k = 0; k < columns; k++) sum += Vector.Load(row + (long)k * channels);
-            }
-            Vector.Store(sum / divisor, output + c);
-        }
-        for (; c < channels; c++)
-        {
-            float sum = 0;
-            float* row = window + c;
-            for (int r = 0; r < rows; r++, row += rowStride)
-            {
-                for (int k = 0; k < columns; k++) sum += row[(long)k * channels];
-            }
-            output[c] = sum / count;
         }
     }
 }

@@ -35,62 +35,45 @@ public sealed class HammingKernel
     /// Adds one layer's codes: <paramref name="codes"/> holds <see cref="Batch"/> rows of
     /// <paramref name="unitsPerImage"/> bytes, each 0 (unit inactive) or 1 (active).
     /// </summary>
-    public void Add(ReadOnlySpan<byte> codes, int unitsPerImage)
-    {
-        if (unitsPerImage < 0 || codes.Length != (long)unitsPerImage * Batch)
-            throw new ArgumentException($"Expected {Batch} x {unitsPerImage} code bytes, got {codes.Length}.", nameof(codes));
-        unsafe
-        {
-            fixed (byte* start = codes)
-            {
-                byte* p = start;
-                Accumulate(unitsPerImage, (row, words) => Pack(new ReadOnlySpan<byte>(p + (long)row * unitsPerImage, unitsPerImage), words));
-            }
-        }
-    }
+    public void Add(ReadOnlySpan<byte> codes, int unitsPerImage) => AddRows(codes, unitsPerImage, Pack, "code bytes", nameof(codes));
 
     /// <summary>
     /// Adds one layer's codes straight from its activations: <paramref name="activations"/> holds <see cref="Batch"/>
     /// rows of <paramref name="unitsPerImage"/> values, and a unit is active when its value is &gt; 0 (what a ReLU
     /// output's <c>gt(0)</c> gives, NaN inactive), without a byte tensor in between.
     /// </summary>
-    public void AddActive(ReadOnlySpan<float> activations, int unitsPerImage)
-    {
-        if (unitsPerImage < 0 || activations.Length != (long)unitsPerImage * Batch)
-            throw new ArgumentException($"Expected {Batch} x {unitsPerImage} activations, got {activations.Length}.", nameof(activations));
-        unsafe
-        {
-            fixed (float* start = activations)
-            {
-                float* p = start;
-                Accumulate(unitsPerImage, (row, words) => PackActive(new ReadOnlySpan<float>(p + (long)row * unitsPerImage, unitsPerImage), words));
-            }
-        }
-    }
+    public void AddActive(ReadOnlySpan<float> activations, int unitsPerImage) =>
+        AddRows(activations, unitsPerImage, PackActive, "activations", nameof(activations));
 
-    private delegate void RowPacker(int row, Span<ulong> words);
+    private delegate void RowPacker<T>(ReadOnlySpan<T> row, Span<ulong> words);
 
-    /// <summary>Packs every row with <paramref name="pack"/>, then adds the pairwise distances of the packed rows.</summary>
-    private void Accumulate(int unitsPerImage, RowPacker pack)
+    /// <summary>Packs every image's row of <paramref name="values"/> into bits, then adds the pairwise distances of the packed rows.</summary>
+    private unsafe void AddRows<T>(ReadOnlySpan<T> values, int unitsPerImage, RowPacker<T> pack, string what, string paramName) where T : unmanaged
     {
+        if (unitsPerImage < 0 || values.Length != (long)unitsPerImage * Batch)
+            throw new ArgumentException($"Expected {Batch} x {unitsPerImage} {what}, got {values.Length}.", paramName);
         if (unitsPerImage == 0) return;
         int words = (unitsPerImage + 63) / 64;
         if (_packed.Length < words * Batch) _packed = new ulong[words * Batch];
         ulong[] packed = _packed;
-        if (Parallelism <= 1 || (long)unitsPerImage * Batch < 65536)
+        fixed (T* start = values)
         {
-            for (int i = 0; i < Batch; i++) pack(i, packed.AsSpan(i * words, words));
-            for (int i = 0; i < Batch; i++) AddRow(i, words);
-        }
-        else
-        {
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism };
-            Parallel.For(0, Batch, options, i => pack(i, packed.AsSpan(i * words, words)));
-            // Row i pairs with Batch - 1 - i later rows: interleave rows so both threads get equal work.
-            Parallel.For(0, Parallelism, options, t =>
+            T* p = start;
+            if (Parallelism <= 1 || (long)unitsPerImage * Batch < 65536)
             {
-                for (int i = t; i < Batch; i += Parallelism) AddRow(i, words);
-            });
+                for (int i = 0; i < Batch; i++) pack(new ReadOnlySpan<T>(p + (long)i * unitsPerImage, unitsPerImage), packed.AsSpan(i * words, words));
+                for (int i = 0; i < Batch; i++) AddRow(i, words);
+            }
+            else
+            {
+                var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism };
+                Parallel.For(0, Batch, options, i => pack(new ReadOnlySpan<T>(p + (long)i * unitsPerImage, unitsPerImage), packed.AsSpan(i * words, words)));
+                // Row i pairs with Batch - 1 - i later rows: interleave rows so both threads get equal work.
+                Parallel.For(0, Parallelism, options, t =>
+                {
+                    for (int i = t; i < Batch; i += Parallelism) AddRow(i, words);
+                });
+            }
         }
         Units += unitsPerImage;
     }

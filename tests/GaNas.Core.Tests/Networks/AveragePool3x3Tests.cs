@@ -10,8 +10,8 @@ public class AveragePool3x3Tests
     private static Tensor Reference(Tensor x) => nn.functional.avg_pool2d(x, 3, stride: 1, padding: 1, ceil_mode: false, count_include_pad: false);
 
     [Theory]
-    [InlineData(4, 16, 8, 8)]   // 512-bit vectors
-    [InlineData(3, 8, 5, 7)]    // platform vectors
+    [InlineData(4, 16, 8, 8)]   // whole vectors
+    [InlineData(3, 8, 5, 7)]    // one 256-bit vector per pixel
     [InlineData(2, 13, 7, 6)]   // vectors and a scalar tail
     [InlineData(2, 3, 2, 3)]    // scalar only, windows cut by every border
     [InlineData(1, 48, 3, 1)]   // one column

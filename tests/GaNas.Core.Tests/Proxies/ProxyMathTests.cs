@@ -62,6 +62,7 @@ public class ProxyMathTests
         activations[3] = float.NaN;
         activations[70] = -0f;
         activations[71] = 0f;
+        activations[units - 2] = -0f; // the tail (the last 2 units of a row) takes the scalar path
         activations[units - 1] = float.Epsilon;
         activations[units] = float.PositiveInfinity;
         using var scope = NewDisposeScope();
