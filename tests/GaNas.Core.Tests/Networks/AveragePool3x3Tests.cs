@@ -11,7 +11,7 @@ public class AveragePool3x3Tests
 
     [Theory]
     [InlineData(4, 16, 8, 8)]   // whole vectors
-    [InlineData(3, 8, 5, 7)]    // one 256-bit vector per pixel
+    [InlineData(3, 8, 5, 7)]    // one vector per pixel where Vector<float> holds 8 floats (AVX2), else scalar
     [InlineData(2, 13, 7, 6)]   // vectors and a scalar tail
     [InlineData(2, 3, 2, 3)]    // scalar only, windows cut by every border
     [InlineData(1, 48, 3, 1)]   // one column
