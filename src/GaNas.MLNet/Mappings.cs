@@ -13,6 +13,9 @@ public static class TrainingFreeNasLimits
 {
     /// <summary>Most classes a model can have.</summary>
     public const int MaxClasses = 1024;
+
+    /// <summary>Most libtorch intra-op threads <see cref="TrainingFreeNasOptions.NumberOfThreads"/> may ask for.</summary>
+    public const int MaxThreads = 256;
 }
 
 /// <summary>Input of the constant mapping (no columns).</summary>

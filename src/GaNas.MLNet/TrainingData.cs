@@ -48,6 +48,9 @@ internal sealed class TrainingData
     /// <summary>Reads every row; rows with a missing label or an unreadable image are errors naming the row.</summary>
     public static TrainingData Read(IDataView data, TrainingFreeNasOptions options)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        // Empty data first: an empty IDataView's label key has no classes, which would otherwise read as "one class".
+        if (IsEmpty(data)) throw new InvalidDataException($"The data are empty: no rows (columns: {string.Join(", ", data.Schema.Select(c => c.Name))}).");
         var (classes, encoded) = CheckSchema(data.Schema, options);
         var labelColumn = data.Schema[options.LabelColumnName];
         var featureColumn = data.Schema[options.FeatureColumnName];
@@ -102,6 +105,13 @@ internal sealed class TrainingData
             LabelNames = ReadLabelNames(labelColumn, classes),
             EncodedImages = encoded,
         };
+    }
+
+    private static bool IsEmpty(IDataView data)
+    {
+        if (data.GetRowCount() is long n) return n == 0;
+        using var cursor = data.GetRowCursor([]);
+        return !cursor.MoveNext();
     }
 
     /// <summary>The label's key values as text, or "1".."K" when it has none.</summary>

@@ -1,5 +1,5 @@
 using GaNas.MLNet;
-using Microsoft.ML;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML;
 
@@ -10,13 +10,14 @@ public static class TrainingFreeNasCatalog
 {
     /// <summary>
     /// A trainer that searches a TorchSharp network for the images without training candidates, then trains the winner.
+    /// It works in the MLContext the catalog belongs to: its seed (unless <see cref="TrainingFreeNasOptions.Seed"/> is set)
+    /// and its <c>Log</c>, which receives the trainer's phases and warnings (source TrainingFreeNas).
     /// </summary>
     public static TrainingFreeNasTrainer TrainingFreeNas(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, TrainingFreeNasOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        // The scoring pipeline is built in a context of its own: catalogs do not expose their MLContext.
-        return new TrainingFreeNasTrainer(new MLContext(options.Seed), options);
+        return new TrainingFreeNasTrainer(CatalogEnvironment.Of(catalog), options);
     }
 
     /// <summary>
@@ -40,12 +41,12 @@ public static class TrainingFreeNasCatalog
     }
 
     /// <summary>
-    /// Makes this assembly's custom mappings known to <paramref name="context"/>, so that
+    /// Makes this assembly's custom mappings known to the MLContext of <paramref name="catalog"/>, so that
     /// <c>mlContext.Model.Load</c> can read GaNas models (call it once per MLContext before loading).
     /// </summary>
-    public static void RegisterTrainingFreeNas(this ModelOperationsCatalog catalog, MLContext context)
+    public static void RegisterTrainingFreeNas(this ModelOperationsCatalog catalog)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        context.ComponentCatalog.RegisterAssembly(typeof(TrainingFreeNasTrainer).Assembly);
+        ArgumentNullException.ThrowIfNull(catalog);
+        CatalogEnvironment.Of(catalog).ComponentCatalog.RegisterAssembly(typeof(TrainingFreeNasTrainer).Assembly);
     }
 }

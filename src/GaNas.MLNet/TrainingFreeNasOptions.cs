@@ -1,4 +1,5 @@
 using GaNas.Training;
+using Microsoft.ML;
 
 namespace GaNas.MLNet;
 
@@ -120,14 +121,34 @@ public sealed class TrainingFreeNasOptions
     /// <summary>Random horizontal flips (turn off for images whose meaning changes when mirrored).</summary>
     public bool HorizontalFlip = true;
 
-    /// <summary>Fraction of the training data held out to pick the best epoch.</summary>
+    /// <summary>Fraction of the training data held out to pick the best epoch (ignored when <see cref="ValidationSet"/> is given).</summary>
     public double ValidationSetFraction = 0.1;
 
-    /// <summary>Seed of everything random: same seed, same model.</summary>
-    public int Seed;
+    /// <summary>
+    /// Validation rows to pick the best epoch on, instead of a <see cref="ValidationSetFraction"/> split: the same
+    /// columns as the training data, already through the pipeline before this trainer (as for ML.NET's
+    /// ImageClassification trainer), and the same label key type.
+    /// </summary>
+    public IDataView? ValidationSet;
 
-    /// <summary>libtorch intra-op threads (0 = one per core).</summary>
-    public int Threads;
+    /// <summary>Stops the final training when validation accuracy stops improving (null = train every epoch).</summary>
+    public TrainingFreeNasEarlyStopping? EarlyStoppingCriteria;
+
+    /// <summary>
+    /// When the training data give too few SGD steps (see <see cref="SmallDataRule"/>), shrink the batch and add
+    /// epochs instead of training a chance-level model; the change is logged and listed in the summary's warnings.
+    /// False keeps <see cref="BatchSize"/> and <see cref="Epoch"/> as given and only warns.
+    /// </summary>
+    public bool AdaptToSmallData = true;
+
+    /// <summary>
+    /// Seed of everything random: same seed, same model. Null (the default) takes one from the MLContext the trainer
+    /// was created on, so <c>new MLContext(seed: 1)</c> gives the same model every run and another context seed another one.
+    /// </summary>
+    public int? Seed;
+
+    /// <summary>libtorch intra-op threads (null = one per core), as ML.NET trainers' NumberOfThreads.</summary>
+    public int? NumberOfThreads;
 
     /// <summary>
     /// Architectures scored at once during the search, each on its own thread; the intra-op threads are
@@ -149,10 +170,13 @@ public sealed class TrainingFreeNasOptions
     /// <summary>Cancels the search or the training.</summary>
     public CancellationToken CancellationToken;
 
-    internal TrainingOptions ToTrainingOptions(int epochs) => new()
+    /// <summary>The intra-op thread count the trainer sets.</summary>
+    internal int ThreadCount => NumberOfThreads ?? Environment.ProcessorCount;
+
+    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed) => new()
     {
         Epochs = epochs,
-        BatchSize = BatchSize,
+        BatchSize = batchSize,
         LearningRate = LearningRate,
         Momentum = Momentum,
         Nesterov = true,
@@ -160,24 +184,80 @@ public sealed class TrainingFreeNasOptions
         LabelSmoothing = LabelSmoothing,
         CropPadding = CropPadding,
         HorizontalFlip = HorizontalFlip,
-        ValidationFraction = ValidationSetFraction,
-        Seed = Seed,
+        ValidationFraction = ValidationSet is null ? ValidationSetFraction : 0,
+        Seed = seed,
+        EarlyStoppingPatience = EarlyStoppingCriteria?.Patience ?? 0,
+        EarlyStoppingMinDelta = EarlyStoppingCriteria?.MinDelta ?? 0,
     };
 
+    /// <summary>Throws naming the first invalid option; called when the trainer is created, before any data is read.</summary>
     internal void Validate()
     {
+        if (string.IsNullOrWhiteSpace(LabelColumnName)) throw new ArgumentException("LabelColumnName is empty.", nameof(LabelColumnName));
+        if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("FeatureColumnName is empty.", nameof(FeatureColumnName));
         if (ImageChannels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(ImageChannels), ImageChannels, "Images have 1 (grey) or 3 (RGB) channels.");
         if (ImageHeight < 4 || ImageWidth < 4) throw new ArgumentOutOfRangeException(nameof(ImageHeight), $"{ImageHeight}x{ImageWidth}", "Images must be at least 4x4 (two stride-2 reductions).");
         if (Channels < 1) throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Channels must be positive.");
         if (CellsPerStage < 0) throw new ArgumentOutOfRangeException(nameof(CellsPerStage), CellsPerStage, "Cells per stage cannot be negative.");
         if (Evaluations < 1) throw new ArgumentOutOfRangeException(nameof(Evaluations), Evaluations, "Score at least one architecture.");
+        if (Evaluations > Space.Size)
+            throw new ArgumentOutOfRangeException(nameof(Evaluations), Evaluations, $"The {Space.Name} space has only {Space.Size:N0} architectures; Evaluations counts unique ones.");
+        if (SearchTimeBudget is { } budget && !(budget > TimeSpan.Zero))
+            throw new ArgumentOutOfRangeException(nameof(SearchTimeBudget), budget, "The search time budget must be positive (null = none).");
+        if (MaxMultiplyAccumulates is < 1) throw new ArgumentOutOfRangeException(nameof(MaxMultiplyAccumulates), MaxMultiplyAccumulates, "The MAC budget must be positive (null = none).");
         if (ProxyBatchSize < 2) throw new ArgumentOutOfRangeException(nameof(ProxyBatchSize), ProxyBatchSize, "The proxy batch needs at least 2 images.");
         if (SearchWorkers < 1) throw new ArgumentOutOfRangeException(nameof(SearchWorkers), SearchWorkers, "At least one search worker.");
+        if (NumberOfThreads is { } threads && threads is < 1 or > TrainingFreeNasLimits.MaxThreads)
+            throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), threads, $"Between 1 and {TrainingFreeNasLimits.MaxThreads} threads (null = one per core).");
         if (Finalists < 1) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, "At least one finalist.");
+        if (Finalists > Evaluations) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, $"{Finalists} finalists cannot come out of {Evaluations} evaluations.");
         if (FinalistEpochs < 1) throw new ArgumentOutOfRangeException(nameof(FinalistEpochs), FinalistEpochs, "Finalists train at least one epoch.");
-        ToTrainingOptions(Epoch).Validate();
-        Scoring.HybridScore.Parse(Score, Space);
+        if (EarlyStoppingCriteria is { } stop)
+        {
+            if (stop.Patience < 1) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingCriteria), stop.Patience, "Early-stopping patience is at least one epoch.");
+            if (stop.MinDelta is < 0 or >= 1 || double.IsNaN(stop.MinDelta)) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingCriteria), stop.MinDelta, "The early-stopping minimum gain lies in [0, 1).");
+            if (ValidationSet is null && ValidationSetFraction == 0)
+                throw new ArgumentException("Early stopping needs validation data: set ValidationSetFraction above 0 or pass a ValidationSet.", nameof(EarlyStoppingCriteria));
+        }
+        ToTrainingOptions(Epoch, BatchSize, 0).Validate();
+        ValidateDevice(Device);
+        ParseScore();
     }
+
+    /// <summary>The score the options name; unknown names list the named scores and the proxies.</summary>
+    internal Scoring.HybridScore ParseScore()
+    {
+        string known = $"named scores: default, {string.Join(", ", Scoring.HybridScore.Named.Keys)}; proxies: {string.Join(", ", GaNas.Proxies.ProxyRegistry.Names)}";
+        Scoring.HybridScore score;
+        try
+        {
+            score = Scoring.HybridScore.Parse(Score ?? throw new ArgumentNullException(nameof(Score), "Score is null; " + known + "."), Space);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException($"Score '{Score}' cannot be read: {ex.Message} Known {known}.", nameof(Score), ex);
+        }
+        string[] unknown = score.Proxies.Where(p => !GaNas.Proxies.ProxyRegistry.Names.Contains(p, StringComparer.OrdinalIgnoreCase)).ToArray();
+        if (unknown.Length > 0)
+            throw new ArgumentException($"Score '{Score}' names unknown prox{(unknown.Length == 1 ? "y" : "ies")} {string.Join(", ", unknown.Select(u => "'" + u + "'"))}; known {known}.", nameof(Score));
+        return score;
+    }
+
+    private static void ValidateDevice(string? device)
+    {
+        if (device is null || !new[] { "cpu", "cuda", "auto" }.Contains(device.Trim().ToLowerInvariant()))
+            throw new ArgumentException($"Unknown device '{device}'; expected \"cpu\", \"cuda\" or \"auto\".", nameof(Device));
+    }
+}
+
+/// <summary>When the final training stops early (<see cref="TrainingFreeNasOptions.EarlyStoppingCriteria"/>).</summary>
+public sealed class TrainingFreeNasEarlyStopping
+{
+    /// <summary>Epochs without a validation-accuracy gain of more than <see cref="MinDelta"/> before training stops.</summary>
+    public int Patience = 5;
+
+    /// <summary>The smallest validation-accuracy gain (a fraction: 0.001 = 0.1 points) that counts as an improvement.</summary>
+    public double MinDelta;
 }
 
 /// <summary>Progress of <see cref="TrainingFreeNasTrainer"/>: a search step or a training epoch.</summary>

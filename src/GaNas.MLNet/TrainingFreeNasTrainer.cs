@@ -12,6 +12,7 @@ using GaNas.SearchSpaces;
 using GaNas.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
 
 namespace GaNas.MLNet;
@@ -24,14 +25,19 @@ namespace GaNas.MLNet;
 /// </summary>
 public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransformer>
 {
-    private readonly MLContext _context;
-    private readonly TrainingFreeNasOptions _options;
+    /// <summary>The name under which the trainer registers with ML.NET: its log messages' source.</summary>
+    public const string LoadName = "TrainingFreeNas";
 
-    internal TrainingFreeNasTrainer(MLContext context, TrainingFreeNasOptions options)
+    private readonly IHost _host;
+    private readonly TrainingFreeNasOptions _options;
+    private readonly MLContext _pipelineContext = new(seed: 0);
+
+    internal TrainingFreeNasTrainer(IHostEnvironment environment, TrainingFreeNasOptions options)
     {
-        _context = context ?? throw new ArgumentNullException(nameof(context));
+        ArgumentNullException.ThrowIfNull(environment);
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
+        _host = environment.Register(LoadName);
     }
 
     /// <inheritdoc />
@@ -59,48 +65,73 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
         CancellationToken ct = o.CancellationToken;
-        TorchRuntime.Initialize(o.Threads);
+        using var log = new FitLog(_host.Start(LoadName), o.Progress);
+        int seed = o.Seed ?? _host.Rand.Next();
+        TorchRuntime.Initialize(o.ThreadCount);
         Device device = TorchRuntime.ResolveDevice(o.Device);
+
+        // 0. Data: every row read and checked; normalisation from the training rows only.
         TrainingData data = TrainingData.Read(input, o);
+        TrainingData? validation = o.ValidationSet is null ? null : ReadValidation(o.ValidationSet, data);
         var (mean, std) = data.Normalization(o.ImageChannels, o.ImageHeight, o.ImageWidth);
         using Tensor images = data.Images(o.ImageChannels, o.ImageHeight, o.ImageWidth, mean, std);
         using Tensor labels = tensor(data.Labels);
+        using Tensor? validationImages = validation?.Images(o.ImageChannels, o.ImageHeight, o.ImageWidth, mean, std);
+        using Tensor? validationLabels = validation is null ? null : tensor(validation.Labels);
+        int validationRows = validation?.Count ?? (int)Math.Floor(data.Count * o.ValidationSetFraction);
+        int trainRows = validation is null ? data.Count - validationRows : data.Count;
+        log.Info(FormattableString.Invariant($"data: {data.Count} training rows, {data.Classes} classes, {validationRows} validation rows{(validation is null ? " (split off)" : " (ValidationSet)")}; seed {seed}{(o.Seed is null ? " (from the MLContext)" : "")}; {o.ThreadCount} thread(s), device {device.type}"));
+        TrainingSchedule schedule = SmallDataRule.Plan(trainRows, validationRows, data.Classes, o.BatchSize, o.Epoch, o.AdaptToSmallData);
+        foreach (string warning in schedule.Warnings) log.Warning(warning);
 
         ISearchSpace space = o.Space;
-        var networkOptions = new NetworkOptions { Classes = data.Classes, Channels = o.Channels, CellsPerStage = o.CellsPerStage, InputChannels = o.ImageChannels, Seed = o.Seed };
-        HybridScore score = HybridScore.Parse(o.Score, space);
+        var networkOptions = new NetworkOptions { Classes = data.Classes, Channels = o.Channels, CellsPerStage = o.CellsPerStage, InputChannels = o.ImageChannels, Seed = seed };
+        HybridScore score = o.ParseScore();
 
         // 1. Training-free search.
         var searchWatch = Stopwatch.StartNew();
-        NasExperimentResult search = Search(space, networkOptions, score, images, labels, data.Count, ct);
+        log.Report("search", 0, o.Evaluations, $"search: {o.Strategy} over the {space.Name} space, score {score.Name}, {o.Evaluations} architectures");
+        NasExperimentResult search = Search(space, networkOptions, score, images, labels, data.Count, seed, log, ct);
         TrialResult best = search.Best ?? throw new InvalidOperationException("The search scored no architecture.");
         if (best.Failed) throw new InvalidOperationException($"Every scored architecture failed; the last error: {search.Trials[^1].Error}");
         double searchSeconds = searchWatch.Elapsed.TotalSeconds;
+        log.Info(FormattableString.Invariant($"search: {search.Evaluations} architectures in {searchSeconds:F1} s, best {space.Format(best.Genome)}"));
 
         // 2. Optional finalists, trained briefly (not the paper's training-free setting).
         var trainWatch = Stopwatch.StartNew();
-        Genome chosen = o.Finalists > 1 ? PickFinalist(space, networkOptions, search, images, labels, device, ct) : best.Genome;
+        Genome chosen = o.Finalists > 1 ? PickFinalist(space, networkOptions, search, images, labels, validationImages, validationLabels, schedule, seed, device, log, ct) : best.Genome;
         string architecture = space.Format(chosen);
         var proxyValues = search.Trials.First(t => t.Genome.Equals(chosen)).ProxyValues;
 
         // 3. Final training of the chosen network only.
         CellNetwork network = space.BuildNetwork(chosen, networkOptions);
         var stats = NetworkStatistics.Measure(network, o.ImageHeight);
-        Report("training", 0, o.Epoch, $"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {o.Epoch} epochs");
+        int epochs = schedule.Epochs;
+        log.Report("training", 0, epochs, FormattableString.Invariant($"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {epochs} epochs in batches of {schedule.BatchSize}"));
         var epochProgress = new ActionProgress<EpochMetrics>(m =>
         {
             o.MetricsCallback?.Invoke(m);
-            Report("training", m.Epoch, o.Epoch, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
+            log.Report("training", m.Epoch, epochs, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
         });
-        TrainingReport report = NetworkTrainer.Train(network, images, labels, o.ToTrainingOptions(o.Epoch), device, epochProgress, ct);
+        TrainingReport report = NetworkTrainer.Train(network, images, labels, validationImages, validationLabels,
+            o.ToTrainingOptions(epochs, schedule.BatchSize, seed), device, epochProgress, ct);
+        if (report.StoppedEarly) log.Info($"training: stopped early after epoch {report.Curve.Count}; best epoch {report.BestEpoch}");
 
         // 4. The ML.NET model.
         var header = new NetworkHeader(space.Name, architecture, data.Classes, networkOptions.Channels, networkOptions.CellsPerStage, o.ImageChannels,
             o.ImageHeight, o.ImageWidth, mean, std, data.LabelNames);
         NetworkModel model = NetworkModel.Register(header, network);
-        ITransformer pipeline = ScoringPipeline(model.ToBytes(), data.EncodedImages, data.LabelNames).Fit(_context.Data.TakeRows(input, 1));
+        ITransformer pipeline = ScoringPipeline(model.ToBytes(), data.EncodedImages, data.LabelNames).Fit(_pipelineContext.Data.TakeRows(input, 1));
         var summary = new TrainingFreeNasSummary(space.Name, architecture, score.Name, proxyValues, search.Evaluations, searchSeconds,
-            trainWatch.Elapsed.TotalSeconds, stats.Parameters, stats.MultiplyAccumulates, report.Curve);
+            trainWatch.Elapsed.TotalSeconds, stats.Parameters, stats.MultiplyAccumulates, report.Curve)
+        {
+            Seed = seed,
+            BatchSize = schedule.BatchSize,
+            Epochs = epochs,
+            BestEpoch = report.BestEpoch,
+            StoppedEarly = report.StoppedEarly,
+            Warnings = schedule.Warnings,
+        };
         var transformer = new TrainingFreeNasTransformer(pipeline, summary);
         if (!report.Completed)
         {
@@ -108,43 +139,65 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
                 ? $"Cancelled during training after {report.Curve.Count} epoch(s); a model with the best weights so far is available in Model."
                 : "Cancelled before the first training epoch ended; no model is available.", report.Curve.Count > 0 ? transformer : null, ct);
         }
+        log.Info(FormattableString.Invariant($"done: {architecture}, best epoch {report.BestEpoch} of {report.Curve.Count}, {trainWatch.Elapsed.TotalSeconds:F1} s of training"));
         return transformer;
     }
 
-    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, int count, CancellationToken ct)
+    /// <summary>Reads <see cref="TrainingFreeNasOptions.ValidationSet"/>; its problems name it.</summary>
+    private TrainingData ReadValidation(IDataView validationSet, TrainingData training)
+    {
+        TrainingData validation;
+        try
+        {
+            validation = TrainingData.Read(validationSet, _options);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
+        {
+            throw new InvalidDataException("ValidationSet: " + ex.Message, ex);
+        }
+        if (validation.Classes != training.Classes || !validation.LabelNames.SequenceEqual(training.LabelNames))
+            throw new InvalidDataException($"ValidationSet: its label column '{_options.LabelColumnName}' has {validation.Classes} classes ({Preview(validation.LabelNames)}) but the training data have {training.Classes} ({Preview(training.LabelNames)}); transform it with the pipeline fitted on the training data.");
+        if (validation.EncodedImages != training.EncodedImages)
+            throw new InvalidDataException($"ValidationSet: column '{_options.FeatureColumnName}' holds {(validation.EncodedImages ? "image bytes" : "pixels")}, the training data {(training.EncodedImages ? "image bytes" : "pixels")}.");
+        return validation;
+    }
+
+    private static string Preview(string[] names) => string.Join(", ", names.Take(5)) + (names.Length > 5 ? ", ..." : "");
+
+    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, int count, int seed, FitLog log, CancellationToken ct)
     {
         var o = _options;
-        var random = new Random(o.Seed);
+        var random = new Random(seed);
         long[] chosen = Enumerable.Range(0, count).OrderBy(_ => random.Next()).Take(Math.Min(o.ProxyBatchSize, count)).Select(i => (long)i).ToArray();
         if (chosen.Length < 2) throw new InvalidDataException("The proxies need at least 2 training images.");
         using Tensor index = tensor(chosen);
         using Tensor batch = images.index_select(0, index);
         using Tensor batchLabels = labels.index_select(0, index);
         var proxies = score.Proxies.Select(ProxyRegistry.Create).ToList();
-        ITrialRunner runner = new ProxyTrialRunner(new ProxyEvaluator(space, proxies, batch, networkOptions, o.Seed, batchLabels));
+        ITrialRunner runner = new ProxyTrialRunner(new ProxyEvaluator(space, proxies, batch, networkOptions, seed, batchLabels));
         if (o.MaxMultiplyAccumulates is { } limit) runner = new CostLimitedTrialRunner(runner, space, networkOptions, o.ImageHeight, limit);
         using (runner)
         {
             SearchStrategy strategy = o.Strategy switch
             {
-                NasSearchStrategy.GeneticAlgorithm => new GeneticAlgorithm(space, score, o.Seed, new GeneticAlgorithmOptions
+                NasSearchStrategy.GeneticAlgorithm => new GeneticAlgorithm(space, score, seed, new GeneticAlgorithmOptions
                 {
                     PopulationSize = Math.Clamp(o.Evaluations / 4, 2, 50),
                     TournamentSize = Math.Clamp(o.Evaluations / 20, 1, 5),
                 }),
-                NasSearchStrategy.SimulatedAnnealing => new SimulatedAnnealing(space, score, o.Seed),
-                NasSearchStrategy.RegularizedEvolution => new RegularizedEvolution(space, score, o.Seed, new RegularizedEvolutionOptions
+                NasSearchStrategy.SimulatedAnnealing => new SimulatedAnnealing(space, score, seed),
+                NasSearchStrategy.RegularizedEvolution => new RegularizedEvolution(space, score, seed, new RegularizedEvolutionOptions
                 {
                     PopulationSize = Math.Clamp(o.Evaluations / 4, 2, 100),
                     TournamentSize = Math.Clamp(o.Evaluations / 16, 1, 25),
                 }),
-                _ => new RandomSearch(space, score, o.Seed),
+                _ => new RandomSearch(space, score, seed),
             };
             var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(o.Evaluations).SetWorkers(o.SearchWorkers)
-                .SetProgress(new ActionProgress<NasProgress>(p => Report("search", p.Evaluations, o.Evaluations,
-                    $"scored {p.Latest.TrialSettings.Parameter.Architecture}{(p.Latest.Failed ? " (failed: " + p.Latest.Error + ")" : "")}")));
+                .SetProgress(new ActionProgress<NasProgress>(p => log.Report("search", p.Evaluations, o.Evaluations,
+                    $"scored {p.Latest.TrialSettings.Parameter.Architecture}{(p.Latest.Failed ? " (failed: " + p.Latest.Error + ")" : "")}", detail: true)));
             if (o.SearchTimeBudget is { } budget) experiment.SetTimeBudget(budget);
-            int threads = o.Threads > 0 ? o.Threads : Environment.ProcessorCount;
+            int threads = o.ThreadCount;
             NasExperimentResult result;
             try
             {
@@ -161,10 +214,11 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         }
     }
 
-    private Genome PickFinalist(ISearchSpace space, NetworkOptions networkOptions, NasExperimentResult search, Tensor images, Tensor labels, Device device, CancellationToken ct)
+    private Genome PickFinalist(ISearchSpace space, NetworkOptions networkOptions, NasExperimentResult search, Tensor images, Tensor labels,
+        Tensor? validationImages, Tensor? validationLabels, TrainingSchedule schedule, int seed, Device device, FitLog log, CancellationToken ct)
     {
         var o = _options;
-        var history = new SearchHistory(HybridScore.Parse(o.Score, space));
+        var history = new SearchHistory(o.ParseScore());
         foreach (var t in search.Trials) history.Add(t);
         var pool = search.Trials.Where(t => !t.Failed).Select(t => t.Genome).ToArray();
         double[] scores = history.ScorePool(pool);
@@ -175,10 +229,10 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         {
             ct.ThrowIfCancellationRequested();
             using CellNetwork candidate = space.BuildNetwork(finalists[f], networkOptions);
-            var training = o.ToTrainingOptions(o.FinalistEpochs);
-            TrainingReport r = NetworkTrainer.Train(candidate, images, labels, training, device, null, ct);
+            var training = o.ToTrainingOptions(o.FinalistEpochs, schedule.BatchSize, seed);
+            TrainingReport r = NetworkTrainer.Train(candidate, images, labels, validationImages, validationLabels, training, device, null, ct);
             double accuracy = r.BestValidationAccuracy;
-            Report("finalists", f + 1, finalists.Count, FormattableString.Invariant($"{space.Format(finalists[f])}: validation {accuracy:P2} after {o.FinalistEpochs} epoch(s)"));
+            log.Report("finalists", f + 1, finalists.Count, FormattableString.Invariant($"{space.Format(finalists[f])}: validation {accuracy:P2} after {o.FinalistEpochs} epoch(s)"));
             if (accuracy > bestAccuracy)
             {
                 bestAccuracy = accuracy;
@@ -192,11 +246,11 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     private IEstimator<ITransformer> ScoringPipeline(byte[] network, bool encoded, string[] labelNames)
     {
         var o = _options;
-        var t = _context.Transforms;
+        var t = _pipelineContext.Transforms;
         IEstimator<ITransformer> scoring = encoded
             ? t.CustomMapping(new BytesScoringFactory().GetMapping(), BytesScoringFactory.ContractName)
             : t.CustomMapping(new PixelScoringFactory().GetMapping(), PixelScoringFactory.ContractName);
-        IDataView labelOrder = _context.Data.LoadFromEnumerable(labelNames.Select(n => new LabelName { Value = n }));
+        IDataView labelOrder = _pipelineContext.Data.LoadFromEnumerable(labelNames.Select(n => new LabelName { Value = n }));
         return t.CustomMapping(new ModelKeyFactory().GetMapping(), ModelKeyFactory.ContractName)
             .Append(t.Conversion.MapValue("GaNasModel", [new KeyValuePair<string, byte[]>(ModelKeyFactory.Key, network)], "GaNasModelKey"))
             .Append(t.CopyColumns("GaNasFeatures", o.FeatureColumnName))
@@ -207,8 +261,6 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             .Append(t.DropColumns("GaNasModelKey", "GaNasModel", "GaNasFeatures", "GaNasPaddedScore", "GaNasPredictedIndex", "GaNasPredictedText"));
     }
 
-    private void Report(string phase, int done, int total, string message) => _options.Progress?.Report(new TrainingFreeNasProgress(phase, done, total, message));
-
     private sealed class LabelName
     {
         public string Value = string.Empty;
@@ -217,5 +269,37 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     private sealed class ActionProgress<T>(Action<T> action) : IProgress<T>
     {
         public void Report(T value) => action(value);
+    }
+
+    /// <summary>
+    /// Where a fit reports: the MLContext's log (a channel named <see cref="LoadName"/>) and the options' Progress.
+    /// Phase messages are Info, each scored architecture Trace, rule findings Warning; workers may report at once.
+    /// </summary>
+    private sealed class FitLog(IChannel channel, IProgress<TrainingFreeNasProgress>? progress) : IDisposable
+    {
+        private readonly object _gate = new();
+
+        public void Report(string phase, int done, int total, string message, bool detail = false)
+        {
+            lock (_gate)
+            {
+                if (detail) channel.Trace(MessageSensitivity.None, message);
+                else channel.Info(MessageSensitivity.None, message);
+            }
+            progress?.Report(new TrainingFreeNasProgress(phase, done, total, message));
+        }
+
+        public void Info(string message)
+        {
+            lock (_gate) channel.Info(MessageSensitivity.None, message);
+        }
+
+        public void Warning(string message)
+        {
+            lock (_gate) channel.Warning(MessageSensitivity.None, message);
+            progress?.Report(new TrainingFreeNasProgress("warning", 0, 0, message));
+        }
+
+        public void Dispose() => channel.Dispose();
     }
 }

@@ -54,7 +54,26 @@ public sealed class TrainingFreeNasTransformer : ITransformer
 /// <param name="MultiplyAccumulates">MACs per image.</param>
 /// <param name="TrainingCurve">Metrics per epoch of the final training.</param>
 public sealed record TrainingFreeNasSummary(string SearchSpace, string Architecture, string Score, IReadOnlyDictionary<string, double> ProxyValues,
-    int Evaluations, double SearchSeconds, double TrainSeconds, long Parameters, long MultiplyAccumulates, IReadOnlyList<EpochMetrics> TrainingCurve);
+    int Evaluations, double SearchSeconds, double TrainSeconds, long Parameters, long MultiplyAccumulates, IReadOnlyList<EpochMetrics> TrainingCurve)
+{
+    /// <summary>The seed the fit used: the options' seed, or one drawn from the MLContext.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Images per SGD step of the final training (after <see cref="SmallDataRule"/>).</summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>Epochs the final training was planned for (after <see cref="SmallDataRule"/>).</summary>
+    public int Epochs { get; init; }
+
+    /// <summary>The epoch whose weights the model has.</summary>
+    public int BestEpoch { get; init; }
+
+    /// <summary>Whether early stopping ended the training before <see cref="Epochs"/>.</summary>
+    public bool StoppedEarly { get; init; }
+
+    /// <summary>What <see cref="SmallDataRule"/> changed or doubts (also sent to MLContext.Log as warnings).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>Cancellation of <see cref="TrainingFreeNasTrainer.Fit"/>, saying whether a model is available.</summary>
 public sealed class TrainingFreeNasCancelledException : OperationCanceledException

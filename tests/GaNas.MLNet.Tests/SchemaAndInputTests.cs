@@ -36,6 +36,7 @@ public class SchemaAndInputTests
     private static TrainingFreeNasOptions Options(int channels = 1, int h = 28, int w = 28) => new()
     {
         ImageChannels = channels, ImageHeight = h, ImageWidth = w, Channels = 4, Evaluations = 2, Epoch = 1, BatchSize = 4, ProxyBatchSize = 4,
+        AdaptToSmallData = false, Seed = 0,
     };
 
     [Fact]
@@ -182,7 +183,7 @@ public class SchemaAndInputTests
             options.Evaluations = 12;
             options.Epoch = 1;
             options.SearchWorkers = workers;
-            options.Threads = 1;
+            options.NumberOfThreads = 1;
             var model = _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(data);
             return model.LastTransformer.Architecture;
         }

@@ -44,11 +44,25 @@ public static class TorchRuntime
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            throw new InvalidOperationException(
-                "libtorch could not be loaded. An executable needs a native TorchSharp backend package " +
-                "(libtorch-cpu-linux-x64 or TorchSharp-cpu; TorchSharp-cuda-* for a GPU), and on Debian 12 " +
-                "the build's libLibTorchSharp.so patch (see Directory.Build.targets). Inner error: " + ex.Message, ex);
+            throw new InvalidOperationException(LoadFailureMessage(ex), ex);
         }
+    }
+
+    /// <summary>What to do when libtorch does not load, from the loader's own error text.</summary>
+    internal static string LoadFailureMessage(Exception error)
+    {
+        string inner = error.Message;
+        for (Exception? e = error.InnerException; e is not null; e = e.InnerException) inner += " | " + e.Message;
+        string advice = inner.Contains("GLIBCXX_", StringComparison.Ordinal)
+            ? "TorchSharp's libLibTorchSharp.so needs a libstdc++ version this system lacks (Debian 12 stops at GLIBCXX_3.4.30). " +
+              "The GaNas.Core NuGet package fixes this at build time: its buildTransitive/GaNas.Core.targets writes a copy of the " +
+              "library with that version need marked weak and ships the copy (the build log says \"GaNas: patched\"). " +
+              "Reference GaNas.Core or GaNas.MLNet as a package, or, when referencing GaNas.Core.csproj from outside its " +
+              "repository, import its build/GaNas.Core.targets; and do not set GaNasPatchLibTorchSharp=never. "
+            : "An application needs one native TorchSharp backend package beside GaNas: libtorch-cpu-linux-x64 (Linux x64, CPU), " +
+              "TorchSharp-cpu (all platforms) or TorchSharp-cuda-linux / TorchSharp-cuda-windows (NVIDIA GPU), in the version " +
+              "TorchSharp expects. ";
+        return "libtorch could not be loaded. " + advice + "Loader error: " + inner;
     }
 
     /// <summary>The device to use: "cpu", "cuda" or "auto" (cuda when available).</summary>

@@ -20,7 +20,25 @@ public static class NetworkTrainer
     /// <param name="progress">Receives each epoch's metrics.</param>
     /// <param name="ct">Stops training after the current batch; the best weights so far are kept.</param>
     public static TrainingReport Train(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, TrainingOptions options,
-        Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default)
+        Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default) =>
+        Train(network, images, labels, null, null, options, device, progress, ct);
+
+    /// <summary>
+    /// Trains <paramref name="network"/> in place on all of <paramref name="images"/> and validates on a separate set
+    /// (when <paramref name="validationImages"/> is null, a <see cref="TrainingOptions.ValidationFraction"/> split of
+    /// <paramref name="images"/> is held out instead); leaves the network with the best validation weights.
+    /// </summary>
+    /// <param name="network">The network (its parameters are updated).</param>
+    /// <param name="images">N x C x H x W float32 training images, normalised.</param>
+    /// <param name="labels">N int64 class indices.</param>
+    /// <param name="validationImages">M x C x H x W validation images normalised like the training ones, or null.</param>
+    /// <param name="validationLabels">M int64 class indices, or null.</param>
+    /// <param name="options">Training options.</param>
+    /// <param name="device">Device to train on.</param>
+    /// <param name="progress">Receives each epoch's metrics.</param>
+    /// <param name="ct">Stops training after the current batch; the best weights so far are kept.</param>
+    public static TrainingReport Train(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, Tensor? validationImages, Tensor? validationLabels,
+        TrainingOptions options, Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(images);
@@ -29,15 +47,21 @@ public static class NetworkTrainer
         options.Validate();
         long n = images.shape[0];
         if (labels.shape[0] != n) throw new ArgumentException($"{n} images but {labels.shape[0]} labels.", nameof(labels));
+        if ((validationImages is null) != (validationLabels is null)) throw new ArgumentException("Pass both validation images and labels, or neither.", nameof(validationLabels));
+        if (validationImages is not null && validationLabels!.shape[0] != validationImages.shape[0])
+            throw new ArgumentException($"{validationImages.shape[0]} validation images but {validationLabels.shape[0]} labels.", nameof(validationLabels));
         device ??= CPU;
         var watch = Stopwatch.StartNew();
         using var generator = new Generator((ulong)(uint)options.Seed + 17);
         using var permutation = randperm(n, generator: generator);
-        long nValid = (long)Math.Floor(n * options.ValidationFraction);
-        if (nValid > 0 && n - nValid < 2) throw new ArgumentException($"{n} images leave too few for training after a {options.ValidationFraction:P0} validation split.");
-        using Tensor trainIndex = permutation.narrow(0, 0, n - nValid);
-        using Tensor validIndex = permutation.narrow(0, n - nValid, nValid);
-        long nTrain = n - nValid;
+        bool separate = validationImages is not null;
+        long nValid = separate ? validationImages!.shape[0] : (long)Math.Floor(n * options.ValidationFraction);
+        long nTrain = separate ? n : n - nValid;
+        if (nTrain < 2) throw new ArgumentException($"{n} images leave too few for training after a {options.ValidationFraction:P0} validation split.");
+        using Tensor trainIndex = permutation.narrow(0, 0, nTrain);
+        using Tensor validIndex = separate ? arange(nValid) : permutation.narrow(0, nTrain, nValid);
+        Tensor validImages = separate ? validationImages! : images;
+        Tensor validLabels = separate ? validationLabels! : labels;
         int stepsPerEpoch = (int)Math.Max(1, nTrain / options.BatchSize); // the last partial batch is dropped (batch norm)
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
 
@@ -49,7 +73,9 @@ public static class NetworkTrainer
         double bestAccuracy = double.NegativeInfinity;
         int bestEpoch = 0;
         long step = 0;
-        bool completed = true;
+        bool completed = true, stoppedEarly = false;
+        double patienceBest = double.NegativeInfinity;
+        int patienceEpoch = 0;
         try
         {
             for (int epoch = 1; epoch <= options.Epochs && completed; epoch++)
@@ -81,7 +107,7 @@ public static class NetworkTrainer
                     step++;
                 }
                 if (seen == 0) break;
-                double validAccuracy = nValid > 0 ? Accuracy(network, images, labels, validIndex, device) : double.NaN;
+                double validAccuracy = nValid > 0 ? Accuracy(network, validImages, validLabels, validIndex, device) : double.NaN;
                 var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, validAccuracy, lr, epochWatch.Elapsed.TotalSeconds);
                 curve.Add(metrics);
                 progress?.Report(metrics);
@@ -93,6 +119,19 @@ public static class NetworkTrainer
                     Dispose(best);
                     best = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
                 }
+                if (nValid > 0 && options.EarlyStoppingPatience > 0)
+                {
+                    if (validAccuracy > patienceBest + options.EarlyStoppingMinDelta)
+                    {
+                        patienceBest = validAccuracy;
+                        patienceEpoch = epoch;
+                    }
+                    else if (epoch - patienceEpoch >= options.EarlyStoppingPatience && epoch < options.Epochs)
+                    {
+                        stoppedEarly = true;
+                        break;
+                    }
+                }
             }
             if (best is not null) network.load_state_dict(best);
         }
@@ -102,7 +141,7 @@ public static class NetworkTrainer
             optimizer.Dispose();
         }
         network.eval();
-        return new TrainingReport(curve, bestEpoch, nValid > 0 && bestEpoch > 0 ? bestAccuracy : double.NaN, watch.Elapsed.TotalSeconds, completed);
+        return new TrainingReport(curve, bestEpoch, nValid > 0 && bestEpoch > 0 ? bestAccuracy : double.NaN, watch.Elapsed.TotalSeconds, completed, stoppedEarly);
     }
 
     /// <summary>Accuracy of a network on the images at <paramref name="indices"/> (eval mode, batches of 512).</summary>

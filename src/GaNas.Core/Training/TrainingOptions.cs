@@ -40,6 +40,15 @@ public sealed class TrainingOptions
     /// <summary>Seed of the split, the batch order and the augmentation.</summary>
     public int Seed { get; init; }
 
+    /// <summary>
+    /// Stop after this many epochs without a validation-accuracy gain of more than <see cref="EarlyStoppingMinDelta"/>
+    /// (0 = never stop early). Needs validation data; the best epoch's weights are kept either way.
+    /// </summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>The smallest validation-accuracy gain (a fraction, e.g. 0.001) that counts as an improvement for early stopping.</summary>
+    public double EarlyStoppingMinDelta { get; init; }
+
     /// <summary>Throws naming the first invalid option.</summary>
     public void Validate()
     {
@@ -51,6 +60,8 @@ public sealed class TrainingOptions
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing lies in [0, 1).");
         if (CropPadding < 0) throw new ArgumentOutOfRangeException(nameof(CropPadding), CropPadding, "Padding cannot be negative.");
         if (ValidationFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "The validation fraction lies in [0, 1).");
+        if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Early-stopping patience cannot be negative (0 = off).");
+        if (EarlyStoppingMinDelta is < 0 or >= 1 || double.IsNaN(EarlyStoppingMinDelta)) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "The early-stopping minimum gain lies in [0, 1).");
     }
 }
 
@@ -69,4 +80,5 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccur
 /// <param name="BestValidationAccuracy">Its validation accuracy (NaN without validation).</param>
 /// <param name="Seconds">Wall time.</param>
 /// <param name="Completed">False when cancellation stopped training early.</param>
-public sealed record TrainingReport(IReadOnlyList<EpochMetrics> Curve, int BestEpoch, double BestValidationAccuracy, double Seconds, bool Completed);
+/// <param name="StoppedEarly">True when early stopping ended training before the last epoch.</param>
+public sealed record TrainingReport(IReadOnlyList<EpochMetrics> Curve, int BestEpoch, double BestValidationAccuracy, double Seconds, bool Completed, bool StoppedEarly = false);
