@@ -220,7 +220,8 @@ public sealed class TrainingFreeNasOptions
                 throw new ArgumentException("Early stopping needs validation data: set ValidationSetFraction above 0 or pass a ValidationSet.", nameof(EarlyStoppingCriteria));
         }
         ToTrainingOptions(Epoch, BatchSize, 0).Validate();
-        ValidateDevice(Device);
+        if (Device is null || !new[] { "cpu", "cuda", "auto" }.Contains(Device.Trim().ToLowerInvariant()))
+            throw new ArgumentException($"Unknown device '{Device}'; expected \"cpu\", \"cuda\" or \"auto\".", nameof(Device));
         ParseScore();
     }
 
@@ -241,12 +242,6 @@ public sealed class TrainingFreeNasOptions
         if (unknown.Length > 0)
             throw new ArgumentException($"Score '{Score}' names unknown prox{(unknown.Length == 1 ? "y" : "ies")} {string.Join(", ", unknown.Select(u => "'" + u + "'"))}; known {known}.", nameof(Score));
         return score;
-    }
-
-    private static void ValidateDevice(string? device)
-    {
-        if (device is null || !new[] { "cpu", "cuda", "auto" }.Contains(device.Trim().ToLowerInvariant()))
-            throw new ArgumentException($"Unknown device '{device}'; expected \"cpu\", \"cuda\" or \"auto\".", nameof(Device));
     }
 }
 

@@ -38,7 +38,8 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
 var model = pipeline.Fit(split.TrainSet);
 var metrics = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet));
 Console.WriteLine($"architecture: {model.LastTransformer.Architecture}");
-Console.WriteLine($"test accuracy: {metrics.MicroAccuracy:F4} on {split.TestSet.GetRowCount() ?? rows.Count / 4} images");
+int testImages = split.TestSet.GetColumn<string>("Label").Count();
+Console.WriteLine($"test accuracy: {metrics.MicroAccuracy:F4} on {testImages} images ({rows.Count - testImages} for training)");
 
 string path = Path.GetFullPath(args[1]);
 ml.Model.Save(model, split.TrainSet.Schema, path);
