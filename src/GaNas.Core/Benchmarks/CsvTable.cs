@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 
@@ -41,13 +42,15 @@ public sealed class CsvTable
         ? i
         : throw new InvalidDataException($"{Source}: no column '{column}' (columns: {string.Join(", ", Header)}).");
 
-    /// <summary>Reads a CSV file (gzip when the name ends in .gz).</summary>
+    /// <summary>
+    /// Reads a CSV file (gzip when the name ends in .gz) all or nothing: a gzip file must decompress cleanly and
+    /// match its trailer's CRC-32 and length, so a truncated or damaged file is an error naming it, never a shorter table.
+    /// </summary>
     public static CsvTable Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Table file '{path}' does not exist.", path);
-        using Stream file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? Gunzip(path) : File.OpenRead(path);
         using var reader = new StreamReader(stream);
         try
         {
@@ -57,6 +60,31 @@ public sealed class CsvTable
         {
             throw new InvalidDataException($"{path}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The decompressed contents of a single-member gzip file, checked against its trailer (RFC 1952).</summary>
+    private static MemoryStream Gunzip(string path)
+    {
+        byte[] compressed = File.ReadAllBytes(path);
+        if (compressed.Length < 18 || compressed[0] != 0x1f || compressed[1] != 0x8b)
+            throw new InvalidDataException($"{path}: not a gzip file (no gzip header), although its name ends in .gz.");
+        var output = new MemoryStream();
+        try
+        {
+            using var gzip = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+            gzip.CopyTo(output);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"{path}: corrupt gzip data after {output.Length:N0} decompressed bytes ({ex.Message}); the file is damaged or truncated.", ex);
+        }
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 8));
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
+        var data = new ReadOnlySpan<byte>(output.GetBuffer(), 0, (int)output.Length);
+        if ((uint)output.Length != size || System.IO.Hashing.Crc32.HashToUInt32(data) != crc)
+            throw new InvalidDataException($"{path}: truncated or corrupt gzip file: {output.Length:N0} bytes decompressed do not match the trailer's length and CRC-32 (gzip -t fails on it too).");
+        output.Position = 0;
+        return output;
     }
 
     /// <summary>Reads CSV text.</summary>
