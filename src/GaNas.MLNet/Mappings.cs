@@ -14,6 +14,15 @@ public static class TrainingFreeNasLimits
     /// <summary>Most classes a model can have.</summary>
     public const int MaxClasses = 1024;
 
+    /// <summary>Widest first stage (the skeleton's C) a model can have.</summary>
+    public const int MaxChannels = 256;
+
+    /// <summary>Most cells per stage (the skeleton's N; NATS-Bench uses 5).</summary>
+    public const int MaxCellsPerStage = 16;
+
+    /// <summary>Largest image height or width.</summary>
+    public const int MaxImageSide = 1024;
+
     /// <summary>Most libtorch intra-op threads <see cref="TrainingFreeNasOptions.NumberOfThreads"/> may ask for.</summary>
     public const int MaxThreads = 256;
 }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GaNas.Networks;
@@ -13,23 +13,33 @@ internal sealed record NetworkHeader(string Space, string Architecture, int Clas
     int Height, int Width, double[] Mean, double[] Std, string[] Labels);
 
 /// <summary>
-/// A trained network ready to score rows, and its serialised form: magic, version, model id, a JSON
-/// header (architecture, skeleton, input shape, normalisation, labels) and the TorchSharp state dict.
-/// The bytes travel inside the saved ML.NET model as the value of a ValueMapping; loaded networks are
-/// cached by model id, so each is deserialised once per process.
+/// A trained network ready to score rows, and its serialised form: magic, format version, the SHA-256 of the
+/// payload, then the payload: a JSON header (architecture, skeleton, input shape, normalisation, labels) and the
+/// TorchSharp state dict. The bytes travel inside the saved ML.NET model as the value of a ValueMapping.
+/// Loading checks the hash first (one changed byte is an error, never different predictions), then the header
+/// against <see cref="TrainingFreeNasLimits"/> and against itself, before anything is allocated. Loaded networks
+/// are cached by that hash, so a file cannot claim another model's identity, and the cache keeps at most
+/// <see cref="CacheCapacity"/> networks (least recently used evicted).
 /// </summary>
 internal sealed class NetworkModel
 {
     private static readonly byte[] Magic = "GANASNET"u8.ToArray();
-    private const int Version = 1;
-    private static readonly ConcurrentDictionary<Guid, NetworkModel> Cache = new();
+    private const int Version = 2;
+    private const int HashLength = 32;
+    private const int PrefixLength = 8 + 4 + HashLength;
+    private const int MaxHeaderLength = 1 << 20;
+
+    /// <summary>Networks kept deserialised at once (one process rarely scores with more models than this).</summary>
+    internal const int CacheCapacity = 8;
+
+    private static readonly LinkedList<(string Key, NetworkModel Model)> Recent = new();
+    private static readonly Dictionary<string, LinkedListNode<(string Key, NetworkModel Model)>> Cache = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly float[] _mean;
     private readonly float[] _std;
 
-    private NetworkModel(Guid id, NetworkHeader header, CellNetwork network)
+    private NetworkModel(NetworkHeader header, CellNetwork network)
     {
-        Id = id;
         Header = header;
         Network = network;
         network.eval();
@@ -37,75 +47,148 @@ internal sealed class NetworkModel
         _std = header.Std.Select(v => (float)v).ToArray();
     }
 
-    public Guid Id { get; }
-
     public NetworkHeader Header { get; }
 
     public CellNetwork Network { get; }
 
     public int FeatureLength => Header.InputChannels * Header.Height * Header.Width;
 
-    /// <summary>Registers a freshly trained network (it is moved to the CPU for scoring).</summary>
+    /// <summary>A freshly trained network (moved to the CPU for scoring); <see cref="ToBytes"/> caches it under its hash.</summary>
     public static NetworkModel Register(NetworkHeader header, CellNetwork network)
     {
+        Validate(header);
         network.to(CPU);
-        var model = new NetworkModel(Guid.NewGuid(), header, network);
-        Cache[model.Id] = model;
-        return model;
+        return new NetworkModel(header, network);
     }
 
-    /// <summary>Serialises header and weights.</summary>
+    /// <summary>Serialises header and weights, with the SHA-256 of both.</summary>
     public byte[] ToBytes()
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Magic);
-            writer.Write(Version);
-            writer.Write(Id.ToByteArray());
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(Header);
             writer.Write(json.Length);
             writer.Write(json);
         }
-        lock (_gate) Network.save(stream);
-        return stream.ToArray();
+        lock (_gate) Network.save(payload);
+        byte[] body = payload.ToArray();
+        byte[] hash = SHA256.HashData(body);
+        byte[] blob = [.. Magic, .. BitConverter.GetBytes(Version), .. hash, .. body];
+        Remember(Convert.ToHexString(hash), this);
+        return blob;
     }
 
-    /// <summary>The network of a serialised blob, from the cache when this process has seen it.</summary>
+    /// <summary>The network of a serialised blob, from the cache when this process has loaded the same bytes.</summary>
     public static NetworkModel FromBytes(ReadOnlySpan<byte> blob)
     {
-        if (blob.Length < Magic.Length + 4 + 16 + 4 || !blob[..Magic.Length].SequenceEqual(Magic))
+        if (blob.Length < Magic.Length + 4 || !blob[..Magic.Length].SequenceEqual(Magic))
             throw new InvalidDataException("The model does not hold a GaNas network (bad magic): the file is corrupt or not a GaNas model.");
-        var id = new Guid(blob.Slice(Magic.Length + 4, 16));
-        if (Cache.TryGetValue(id, out NetworkModel? cached)) return cached;
-        byte[] copy = blob.ToArray();
-        return Cache.GetOrAdd(id, _ => Deserialize(copy));
+        int version = BitConverter.ToInt32(blob.Slice(Magic.Length, 4));
+        if (version != Version)
+            throw new InvalidDataException(version == 1
+                ? "The GaNas network has format version 1 (saved by an earlier GaNas, without an integrity check); this build reads version 2 only: fit and save the model again."
+                : $"The GaNas network has format version {version}; this build reads version {Version}.");
+        if (blob.Length < PrefixLength + 4) throw new InvalidDataException("The GaNas network is truncated.");
+        ReadOnlySpan<byte> body = blob[PrefixLength..];
+        byte[] hash = SHA256.HashData(body);
+        if (!blob.Slice(Magic.Length + 4, HashLength).SequenceEqual(hash))
+            throw new InvalidDataException("The GaNas network fails its integrity check (SHA-256 of header and weights differs from the one stored): the model file is damaged or was altered.");
+        string key = Convert.ToHexString(hash);
+        lock (Cache)
+        {
+            if (Cache.TryGetValue(key, out var node))
+            {
+                Recent.Remove(node);
+                Recent.AddFirst(node);
+                return node.Value.Model;
+            }
+        }
+        NetworkModel model = Deserialize(body.ToArray());
+        return Remember(key, model);
     }
 
-    private static NetworkModel Deserialize(byte[] blob)
+    /// <summary>Networks in the cache now.</summary>
+    internal static int CachedCount
+    {
+        get { lock (Cache) return Cache.Count; }
+    }
+
+    private static NetworkModel Remember(string key, NetworkModel model)
+    {
+        lock (Cache)
+        {
+            if (Cache.TryGetValue(key, out var existing))
+            {
+                Recent.Remove(existing);
+                Recent.AddFirst(existing);
+                return existing.Value.Model;
+            }
+            Cache[key] = Recent.AddFirst((key, model));
+            while (Cache.Count > CacheCapacity)
+            {
+                var last = Recent.Last!;
+                Recent.RemoveLast();
+                Cache.Remove(last.Value.Key);
+            }
+            return model;
+        }
+    }
+
+    private static NetworkModel Deserialize(byte[] body)
     {
         try
         {
-            using var stream = new MemoryStream(blob);
+            using var stream = new MemoryStream(body);
             using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-            reader.ReadBytes(Magic.Length);
-            int version = reader.ReadInt32();
-            if (version != Version) throw new InvalidDataException($"The GaNas network has format version {version}; this build reads version {Version}.");
-            var id = new Guid(reader.ReadBytes(16));
             int length = reader.ReadInt32();
-            if (length <= 0 || length > blob.Length) throw new InvalidDataException("The GaNas network header is corrupt.");
+            if (length <= 0 || length > MaxHeaderLength || length > body.Length - 4)
+                throw new InvalidDataException($"The GaNas network header claims {length} bytes; at most {MaxHeaderLength} and what the blob holds are allowed.");
             var header = JsonSerializer.Deserialize<NetworkHeader>(reader.ReadBytes(length))
                 ?? throw new InvalidDataException("The GaNas network header is empty.");
+            Validate(header);
             ISearchSpace space = SearchSpaceCatalog.ByName(header.Space);
             var options = new NetworkOptions { Classes = header.Classes, Channels = header.Channels, CellsPerStage = header.CellsPerStage, InputChannels = header.InputChannels };
             CellNetwork network = space.BuildNetwork(space.Parse(header.Architecture), options);
             network.load(stream);
-            return new NetworkModel(id, header, network);
+            return new NetworkModel(header, network);
         }
-        catch (Exception ex) when (ex is EndOfStreamException or ArgumentException or JsonException or FormatException or IOException)
+        catch (Exception ex) when (ex is EndOfStreamException or ArgumentException or JsonException or FormatException or IOException or NotSupportedException)
         {
             throw new InvalidDataException($"The GaNas network in the model is corrupt: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Checks a header against the limits and against itself, so that nothing it claims can make loading allocate
+    /// without bound or scoring divide by zero; throws naming the field.
+    /// </summary>
+    internal static void Validate(NetworkHeader h)
+    {
+        static InvalidDataException Bad(string field, object? value, string rule) => new($"The GaNas network header is invalid: {field} = {value ?? "null"}; {rule}.");
+        if (h.Space is null || !SearchSpaceCatalog.All.Any(s => string.Equals(s.Name, h.Space, StringComparison.OrdinalIgnoreCase)))
+            throw Bad("Space", h.Space, $"expected one of {string.Join(", ", SearchSpaceCatalog.All.Select(s => s.Name))}");
+        if (h.Architecture is null || h.Architecture.Length > 4096) throw Bad("Architecture", h.Architecture?.Length, "an architecture string of at most 4096 characters is expected");
+        try
+        {
+            SearchSpaceCatalog.ByName(h.Space).Parse(h.Architecture);
+        }
+        catch (ArchitectureFormatException ex)
+        {
+            throw Bad("Architecture", h.Architecture, ex.Message);
+        }
+        if (h.Classes is < 2 or > TrainingFreeNasLimits.MaxClasses) throw Bad("Classes", h.Classes, $"2..{TrainingFreeNasLimits.MaxClasses}");
+        if (h.Channels is < 1 or > TrainingFreeNasLimits.MaxChannels) throw Bad("Channels", h.Channels, $"1..{TrainingFreeNasLimits.MaxChannels}");
+        if (h.CellsPerStage is < 0 or > TrainingFreeNasLimits.MaxCellsPerStage) throw Bad("CellsPerStage", h.CellsPerStage, $"0..{TrainingFreeNasLimits.MaxCellsPerStage}");
+        if (h.InputChannels is not (1 or 3)) throw Bad("InputChannels", h.InputChannels, "1 or 3");
+        if (h.Height is < 4 or > TrainingFreeNasLimits.MaxImageSide) throw Bad("Height", h.Height, $"4..{TrainingFreeNasLimits.MaxImageSide}");
+        if (h.Width is < 4 or > TrainingFreeNasLimits.MaxImageSide) throw Bad("Width", h.Width, $"4..{TrainingFreeNasLimits.MaxImageSide}");
+        if (h.Mean is null || h.Mean.Length != h.InputChannels) throw Bad("Mean", h.Mean?.Length, $"one value per input channel ({h.InputChannels})");
+        if (h.Std is null || h.Std.Length != h.InputChannels) throw Bad("Std", h.Std?.Length, $"one value per input channel ({h.InputChannels})");
+        if (h.Mean.Any(v => !double.IsFinite(v))) throw Bad("Mean", string.Join(",", h.Mean), "finite values");
+        if (h.Std.Any(v => !(v > 0) || !double.IsFinite(v))) throw Bad("Std", string.Join(",", h.Std), "positive finite values");
+        if (h.Labels is null || h.Labels.Length != h.Classes) throw Bad("Labels", h.Labels?.Length, $"one label per class ({h.Classes})");
+        if (h.Labels.Any(l => l is null) || h.Labels.Distinct(StringComparer.Ordinal).Count() != h.Labels.Length) throw Bad("Labels", "(duplicates or nulls)", "distinct labels");
     }
 
     /// <summary>Class probabilities of one image given as planar pixels in the training data's units.</summary>
@@ -131,8 +214,3 @@ internal sealed class NetworkModel
     }
 }
 
-/// <summary>Test access to the network deserialiser.</summary>
-internal static class NetworkModelProbe
-{
-    public static object Load(byte[] bytes) => NetworkModel.FromBytes(bytes);
-}

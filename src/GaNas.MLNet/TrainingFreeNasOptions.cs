@@ -197,8 +197,10 @@ public sealed class TrainingFreeNasOptions
         if (string.IsNullOrWhiteSpace(FeatureColumnName)) throw new ArgumentException("FeatureColumnName is empty.", nameof(FeatureColumnName));
         if (ImageChannels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(ImageChannels), ImageChannels, "Images have 1 (grey) or 3 (RGB) channels.");
         if (ImageHeight < 4 || ImageWidth < 4) throw new ArgumentOutOfRangeException(nameof(ImageHeight), $"{ImageHeight}x{ImageWidth}", "Images must be at least 4x4 (two stride-2 reductions).");
-        if (Channels < 1) throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Channels must be positive.");
-        if (CellsPerStage < 0) throw new ArgumentOutOfRangeException(nameof(CellsPerStage), CellsPerStage, "Cells per stage cannot be negative.");
+        if (ImageHeight > TrainingFreeNasLimits.MaxImageSide || ImageWidth > TrainingFreeNasLimits.MaxImageSide)
+            throw new ArgumentOutOfRangeException(nameof(ImageHeight), $"{ImageHeight}x{ImageWidth}", $"Images are at most {TrainingFreeNasLimits.MaxImageSide}x{TrainingFreeNasLimits.MaxImageSide}.");
+        if (Channels is < 1 or > TrainingFreeNasLimits.MaxChannels) throw new ArgumentOutOfRangeException(nameof(Channels), Channels, $"Channels lie in 1..{TrainingFreeNasLimits.MaxChannels}.");
+        if (CellsPerStage is < 0 or > TrainingFreeNasLimits.MaxCellsPerStage) throw new ArgumentOutOfRangeException(nameof(CellsPerStage), CellsPerStage, $"Cells per stage lie in 0..{TrainingFreeNasLimits.MaxCellsPerStage}.");
         if (Evaluations < 1) throw new ArgumentOutOfRangeException(nameof(Evaluations), Evaluations, "Score at least one architecture.");
         if (Evaluations > Space.Size)
             throw new ArgumentOutOfRangeException(nameof(Evaluations), Evaluations, $"The {Space.Name} space has only {Space.Size:N0} architectures; Evaluations counts unique ones.");

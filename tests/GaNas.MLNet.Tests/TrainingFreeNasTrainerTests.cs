@@ -146,12 +146,8 @@ public class TrainingFreeNasTrainerTests(TinyModelFixture fixture) : IClassFixtu
         fresh.Model.RegisterTrainingFreeNas();
         var act = () => fresh.Model.Load(path, out _).Transform(fixture.Test).GetColumn<float[]>("Score").First();
         act.Should().Throw<Exception>();
-        var blob = () => NetworkModelAccess.FromBytes([1, 2, 3]);
+        var blob = () => NetworkModel.FromBytes([1, 2, 3]);
         blob.Should().Throw<InvalidDataException>().WithMessage("*not a GaNas model*");
     }
 }
 
-internal static class NetworkModelAccess
-{
-    public static object FromBytes(byte[] bytes) => GaNas.MLNet.NetworkModelProbe.Load(bytes);
-}

@@ -40,6 +40,7 @@ internal static class BenchCommand
             ProxyTable table = ProxyTable.ReadMany(parse.GetValue(proxies)!);
             string? truthPath = parse.GetValue(truth);
             BenchmarkTable? truthTable = truthPath is null ? null : BenchmarkTable.Read(s, truthPath);
+            truthTable?.CheckAgreesWith(table);
             Func<Genome, int> indexOf = IndexMapping(s, table, truthTable, parse.GetValue(indexTable));
             int nRuns = parse.GetValue(runs), budget = parse.GetValue(evaluations), seed0 = parse.GetValue(seed), every = parse.GetValue(curveEvery);
             if (nRuns < 1) throw new ArgumentException("--runs must be at least 1.");

@@ -72,8 +72,8 @@ public sealed class BenchmarkTable
         var byGenome = new Dictionary<Genome, BenchmarkEntry>(csv.Rows.Count);
         for (int r = 0; r < csv.Rows.Count; r++)
         {
-            long index = csv.Long(r, iIndex);
-            if (index < 0 || index >= byIndex.Length)
+            int index = csv.Index(r, iIndex);
+            if (index >= byIndex.Length)
                 throw new InvalidDataException($"{path}: line {r + 2}: index {index} is outside 0..{byIndex.Length - 1}.");
             if (byIndex[index] is not null)
                 throw new InvalidDataException($"{path}: line {r + 2}: index {index} appears twice.");
@@ -88,12 +88,49 @@ public sealed class BenchmarkTable
             }
             var entry = new BenchmarkEntry((int)index, space.Format(genome), genome,
                 iParams >= 0 ? csv.Long(r, iParams) : -1,
-                iTest >= 0 ? csv.Double(r, iTest) : double.NaN,
-                iValid >= 0 ? csv.Double(r, iValid) : double.NaN);
+                iTest >= 0 ? Accuracy(csv, r, iTest) : double.NaN,
+                iValid >= 0 ? Accuracy(csv, r, iValid) : double.NaN);
             if (!byGenome.TryAdd(genome, entry))
                 throw new InvalidDataException($"{path}: line {r + 2}: architecture {entry.Architecture} appears twice.");
             byIndex[index] = entry;
         }
         return new BenchmarkTable(space, path, byIndex, byGenome);
+    }
+
+    /// <summary>An accuracy field: a finite percentage (ground truth has no missing or non-finite values).</summary>
+    private static double Accuracy(CsvTable csv, int row, int column)
+    {
+        double value = csv.Double(row, column);
+        return value is >= 0 and <= 100
+            ? value
+            : throw new InvalidDataException($"{csv.Source}: line {row + 2}, column '{csv.Header[column]}': '{csv.Rows[row][column]}' is not an accuracy in 0..100.");
+    }
+
+    /// <summary>
+    /// Checks that every row of <paramref name="proxies"/> that names its architecture names the one this table has at
+    /// that index, so that joining by index and looking up by architecture agree; throws naming the first mismatch.
+    /// </summary>
+    public void CheckAgreesWith(ProxyTable proxies)
+    {
+        ArgumentNullException.ThrowIfNull(proxies);
+        for (int r = 0; r < proxies.Count; r++)
+        {
+            string? arch = proxies.Architectures[r];
+            int index = proxies.Indices[r];
+            if (index >= _byIndex.Length)
+                throw new InvalidDataException($"{proxies.Source}: index {index} (row {r + 1}) is not in {Source}, which has indices 0..{_byIndex.Length - 1}.");
+            if (arch is null) continue;
+            string canonical;
+            try
+            {
+                canonical = Space.Format(Space.Parse(arch));
+            }
+            catch (ArchitectureFormatException ex)
+            {
+                throw new InvalidDataException($"{proxies.Source}: row {r + 1} (index {index}): {ex.Message}", ex);
+            }
+            if (canonical != _byIndex[index].Architecture)
+                throw new InvalidDataException($"{proxies.Source}: index {index} is {canonical}, but {Source} has {_byIndex[index].Architecture} at that index; the tables do not belong together.");
+        }
     }
 }

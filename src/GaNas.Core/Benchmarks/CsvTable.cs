@@ -109,16 +109,30 @@ public sealed class CsvTable
         return new CsvTable(source, header, rows);
     }
 
-    /// <summary>Parses a field as a double ("" and "nan" give NaN, "inf"/"-inf" infinities); throws naming line and column otherwise.</summary>
+    /// <summary>
+    /// Parses a field as a double ("nan" gives NaN, "inf"/"-inf" infinities); an empty field (a missing value) or
+    /// anything else that is not a number throws naming the line and column.
+    /// </summary>
     public double Double(int row, int column)
     {
         string text = Rows[row][column];
-        if (text.Length == 0 || text.Equals("nan", StringComparison.OrdinalIgnoreCase)) return double.NaN;
+        if (text.Length == 0)
+            throw new InvalidDataException($"{Source}: line {row + 2}, column '{Header[column]}' is empty (a missing value; write nan, inf or -inf for a non-finite one).");
+        if (text.Equals("nan", StringComparison.OrdinalIgnoreCase)) return double.NaN;
         if (text.Equals("-inf", StringComparison.OrdinalIgnoreCase)) return double.NegativeInfinity;
         if (text.Equals("inf", StringComparison.OrdinalIgnoreCase)) return double.PositiveInfinity;
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             ? value
             : throw new InvalidDataException($"{Source}: line {row + 2}, column '{Header[column]}': '{text}' is not a number.");
+    }
+
+    /// <summary>Parses a benchmark index: a whole number in 0..int.MaxValue; throws naming line and column otherwise.</summary>
+    public int Index(int row, int column)
+    {
+        long value = Long(row, column);
+        return value is >= 0 and <= int.MaxValue
+            ? (int)value
+            : throw new InvalidDataException($"{Source}: line {row + 2}, column '{Header[column]}': index {value} is outside 0..{int.MaxValue}.");
     }
 
     /// <summary>Parses a field as a 64-bit integer; throws naming line and column otherwise.</summary>

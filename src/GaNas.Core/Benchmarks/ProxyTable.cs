@@ -71,9 +71,7 @@ public sealed class ProxyTable
         double[]? seconds = iSeconds >= 0 ? new double[csv.Rows.Count] : null;
         for (int r = 0; r < csv.Rows.Count; r++)
         {
-            long index = csv.Long(r, iIndex);
-            if (index < 0 || index > int.MaxValue) throw new InvalidDataException($"{path}: line {r + 2}: index {index} is negative or too large.");
-            indices[r] = (int)index;
+            indices[r] = csv.Index(r, iIndex);
             if (iArch >= 0) archs[r] = csv.Rows[r][iArch];
             foreach (int c in proxyColumns) {
                 // Every non-finite proxy value is a failure and ranks last.
