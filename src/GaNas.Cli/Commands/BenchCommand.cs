@@ -24,10 +24,10 @@ internal static class BenchCommand
         var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (ganas proxies output or a published file); several, comma-separated, are joined on index.", Required = true };
         var truth = new Option<string?>("--truth") { Description = "Benchmark table with test_acc/valid_acc (optional: without it runs report architectures only)." };
         var indexTable = new Option<string?>("--index-table") { Description = "Any NATS-Bench table with index,arch, used to map TSS architectures to indices when neither the proxy table nor --truth has them." };
-        var runs = new Option<int>("--runs") { Description = "Number of runs.", DefaultValueFactory = _ => 30 };
-        var evaluations = new Option<int>("--evaluations") { Description = "Unique architectures scored per run.", DefaultValueFactory = _ => 1000 };
+        var runs = new Option<int>("--runs") { Description = "Number of runs.", DefaultValueFactory = _ => 30 }.InRange(1, 10_000);
+        var evaluations = new Option<int>("--evaluations") { Description = "Unique architectures scored per run.", DefaultValueFactory = _ => 1000 }.InRange(1, 32_768);
         var seed = new Option<int>("--seed") { Description = "Seed of the first run.", DefaultValueFactory = _ => 0 };
-        var curveEvery = new Option<int>("--curve-every") { Description = "Record best-so-far accuracy every N evaluations (needs --truth).", DefaultValueFactory = _ => 50 };
+        var curveEvery = new Option<int>("--curve-every") { Description = "Record best-so-far accuracy every N evaluations (needs --truth).", DefaultValueFactory = _ => 50 }.InRange(1, 32_768);
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
         var command = new Command("bench", "Repeat a search on tabulated proxies and report mean and std of accuracy and search cost.")
         {
@@ -35,6 +35,7 @@ internal static class BenchCommand
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
+            OptionRules.EnsureWritable(parse.GetValue(output)!, "--out");
             ISearchSpace s = SearchSpaceCatalog.ByName(parse.GetValue(space)!);
             HybridScore hybrid = HybridScore.Parse(parse.GetValue(score)!, s);
             ProxyTable table = ProxyTable.ReadMany(parse.GetValue(proxies)!);

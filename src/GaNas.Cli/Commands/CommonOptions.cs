@@ -19,17 +19,20 @@ internal static class CommonOptions
         Required = true,
     };
 
-    public static Option<int> Batch() => new("--batch") { Description = "Images per proxy batch.", DefaultValueFactory = _ => 64 };
+    public static Option<int> Batch() => new Option<int>("--batch") { Description = "Images per proxy batch.", DefaultValueFactory = _ => 64 }.InRange(2, 1024);
 
-    public static Option<int> Classes() => new("--classes") { Description = "Classes of the network's classifier (10 CIFAR-10, 100 CIFAR-100, 120 ImageNet16-120).", DefaultValueFactory = _ => 10 };
+    public static Option<int> Classes() => new Option<int>("--classes") { Description = "Classes of the network's classifier (10 CIFAR-10, 100 CIFAR-100, 120 ImageNet16-120).", DefaultValueFactory = _ => 10 }.InRange(2, MaxClasses);
 
-    public static Option<int> Threads() => new("--threads") { Description = "libtorch intra-op threads (0 = one per core).", DefaultValueFactory = _ => 1 };
+    /// <summary>Most classes a classifier may have on the command line.</summary>
+    public const int MaxClasses = 10_000;
 
-    public static Option<int> Workers() => new("--workers")
+    public static Option<int> Threads() => new Option<int>("--threads") { Description = "libtorch intra-op threads (0 = one per core).", DefaultValueFactory = _ => 1 }.InRange(0, 256);
+
+    public static Option<int> Workers() => new Option<int>("--workers")
     {
         Description = "Architectures evaluated at once, each on its own thread with --threads intra-op threads (results and their order do not change).",
         DefaultValueFactory = _ => 1,
-    };
+    }.InRange(1, 64);
 
     public static Option<string> Layout()
     {

@@ -13,11 +13,11 @@ internal static class DescribeCommand
     {
         var space = CommonOptions.Space();
         var arch = new Option<string>("--arch") { Description = "Architecture string (TSS: |op~0|+|op~0|op~1|+|op~0|op~1|op~2|; SSS: w1:w2:w3:w4:w5).", Required = true };
-        var classes = new Option<int>("--classes") { Description = "Number of classes of the classifier.", DefaultValueFactory = _ => 10 };
-        var channels = new Option<int?>("--channels") { Description = "Width C of the first stage (TSS; default 16)." };
-        var cells = new Option<int?>("--cells") { Description = "Cells per stage N (default 5 for TSS, 1 for SSS)." };
-        var inputSize = new Option<int>("--input-size") { Description = "Input height and width for MACs.", DefaultValueFactory = _ => 32 };
-        var inputChannels = new Option<int>("--input-channels") { Description = "Input image channels.", DefaultValueFactory = _ => 3 };
+        var classes = new Option<int>("--classes") { Description = "Number of classes of the classifier.", DefaultValueFactory = _ => 10 }.InRange(2, CommonOptions.MaxClasses);
+        var channels = new Option<int?>("--channels") { Description = "Width C of the first stage (TSS; default 16)." }.InRange(1, 256);
+        var cells = new Option<int?>("--cells") { Description = "Cells per stage N (default 5 for TSS, 1 for SSS)." }.InRange(0, 16);
+        var inputSize = new Option<int>("--input-size") { Description = "Input height and width for MACs.", DefaultValueFactory = _ => 32 }.InRange(4, 1024);
+        var inputChannels = new Option<int>("--input-channels") { Description = "Input image channels.", DefaultValueFactory = _ => 3 }.InRange(1, 3);
         var command = new Command("describe", "Print an architecture's canonical string, parameter count and multiply-accumulates as JSON.")
         {
             space, arch, classes, channels, cells, inputSize, inputChannels,

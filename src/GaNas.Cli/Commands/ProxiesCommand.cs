@@ -1,3 +1,5 @@
+using System.Text.Json;
+using GaNas.Search;
 using System.CommandLine;
 using System.Globalization;
 using GaNas.Benchmarks;
@@ -31,7 +33,7 @@ internal static class ProxiesCommand
         var normalize = CommonOptions.Normalize();
         var output = new Option<string>("--out") { Description = "Output CSV file.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted output file without recomputing finished rows." };
-        var trimEvery = new Option<int>("--trim-every") { Description = "Return freed native memory to the OS every N architectures (0 = never, to measure what it brings).", DefaultValueFactory = _ => 32 };
+        var trimEvery = new Option<int>("--trim-every") { Description = "Return freed native memory to the OS every N architectures (0 = never, to measure what it brings).", DefaultValueFactory = _ => 32 }.InRange(0, 1_000_000);
         var command = new Command("proxies", "Compute zero-cost proxies for benchmark architectures on real images, one CSV row each.")
         {
             space, images, table, archs, proxies, batch, seed, classes, threads, workers, layout, normalize, output, resume, trimEvery,
@@ -43,12 +45,12 @@ internal static class ProxiesCommand
             BenchmarkTable bench = BenchmarkTable.Read(s, parse.GetValue(table)!);
             IReadOnlyList<int> indices = ParseArchitectures(parse.GetValue(archs)!, bench.Count);
             string outPath = parse.GetValue(output)!;
+            OptionRules.EnsureWritable(outPath, "--out");
             var header = new[] { "index", "arch" }.Concat(list.Select(p => p.Name)).Append("seconds").ToArray();
-            HashSet<int> done = PrepareOutput(outPath, header, parse.GetValue(resume));
-            var todo = indices.Where(i => !done.Contains(i)).ToList();
-
             using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last", parse.GetValue(trimEvery));
             var evaluator = live.Evaluator;
+            HashSet<int> done = PrepareOutput(outPath, header, parse.GetValue(resume), evaluator.Fingerprint);
+            var todo = indices.Where(i => !done.Contains(i)).ToList();
             io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s), {parse.GetValue(layout)}");
 
             var progress = new ProgressReporter(io.Error, "proxies", indices.Count);
@@ -104,23 +106,56 @@ internal static class ProxiesCommand
         return list.Count > 0 ? list.Distinct().ToArray() : throw new ArgumentException("--archs names no architecture.");
     }
 
-    private static HashSet<int> PrepareOutput(string path, string[] header, bool resume)
+    /// <summary>Where the fingerprint of an output table lives: beside it.</summary>
+    internal static string FingerprintPath(string output) => output + ".fingerprint.json";
+
+    /// <summary>
+    /// Starts the output (header line and fingerprint file) or, with --resume, checks that the existing file was
+    /// computed with the same data and settings (its fingerprint file) and columns, drops a last line that a kill
+    /// cut short (no final newline, or too few fields), and returns the indices already done.
+    /// </summary>
+    private static HashSet<int> PrepareOutput(string path, string[] header, bool resume, RunFingerprint fingerprint)
     {
         string line = string.Join(',', header);
+        string sidecar = FingerprintPath(path);
         if (!resume || !File.Exists(path) || new FileInfo(path).Length == 0)
         {
             if (!resume && File.Exists(path) && new FileInfo(path).Length > 0)
                 throw new IOException($"'{path}' exists; pass --resume to continue it or choose another --out.");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, line + Environment.NewLine);
+            File.WriteAllText(path, line + "\n");
+            File.WriteAllText(sidecar, JsonSerializer.Serialize(fingerprint.Fields));
             return [];
         }
-        string[] lines = File.ReadAllLines(path);
-        if (lines[0] != line)
-            throw new InvalidDataException($"'{path}' has columns '{lines[0]}', this run writes '{line}'; resume with the same --proxies.");
-        // A row cut off by a kill has fewer fields: drop it and recompute that architecture.
-        var complete = lines.Skip(1).Where(l => l.Split(',').Length == header.Length).ToList();
-        if (complete.Count != lines.Length - 1) File.WriteAllLines(path, [line, .. complete]);
-        return complete.Select(l => int.Parse(l[..l.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture)).ToHashSet();
+        if (!File.Exists(sidecar))
+            throw new InvalidDataException($"'{path}' has no fingerprint file '{sidecar}', so it cannot be checked against this run's images, batch, seed, classes and proxies; start a new --out.");
+        Dictionary<string, string> stored;
+        try
+        {
+            stored = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(sidecar)) ?? throw new InvalidDataException($"'{sidecar}' is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"'{sidecar}' is corrupt: {ex.Message}", ex);
+        }
+        string? difference = fingerprint.DifferenceFrom(new RunFingerprint(stored));
+        if (difference is not null)
+            throw new InvalidDataException($"'{path}' was computed with other data or settings: {difference}. Resume with the same --images, --batch, --seed, --classes and --proxies, or choose another --out.");
+        string text = File.ReadAllText(path);
+        var lines = text.Split('\n').ToList();
+        // The text after the last newline is a row a kill cut short (or nothing): drop it and recompute that architecture.
+        lines.RemoveAt(lines.Count - 1);
+        if (lines.Count == 0 || lines[0].TrimEnd('\r') != line)
+            throw new InvalidDataException($"'{path}' has columns '{(lines.Count > 0 ? lines[0] : "")}', this run writes '{line}'; resume with the same --proxies.");
+        var complete = lines.Skip(1).Select(l => l.TrimEnd('\r')).Where(l => l.Split(',').Length == header.Length).ToList();
+        if (complete.Count != lines.Count - 1 || !text.EndsWith('\n')) File.WriteAllText(path, string.Join("\n", [line, .. complete]) + "\n");
+        var done = new HashSet<int>();
+        foreach (string row in complete)
+        {
+            string first = row[..row.IndexOf(',', StringComparison.Ordinal)];
+            if (!int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out int index) || !done.Add(index))
+                throw new InvalidDataException($"'{path}': row '{row}' has an index that is not a number or appears twice.");
+        }
+        return done;
     }
 }

@@ -21,8 +21,8 @@ internal static class SearchCommand
         var strategy = CommonOptions.Strategy();
         var score = CommonOptions.Score();
         var images = CommonOptions.Images();
-        var evaluations = new Option<int>("--evaluations") { Description = "Unique architectures to score.", DefaultValueFactory = _ => 1000 };
-        var seconds = new Option<double?>("--time-budget") { Description = "Stop after this many seconds (the best so far is returned)." };
+        var evaluations = new Option<int>("--evaluations") { Description = "Unique architectures to score.", DefaultValueFactory = _ => 1000 }.InRange(1, 32_768);
+        var seconds = new Option<double?>("--time-budget") { Description = "Stop after this many seconds (the best so far is returned)." }.InRange(0, 31_536_000, exclusiveMin: true);
         var seed = new Option<int>("--seed") { Description = "Seed of the search, the image batch, the weights and the noise.", DefaultValueFactory = _ => 0 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file: written every few trials, resumed from when it exists." };
         var table = new Option<string?>("--table") { Description = "NATS-Bench table, to report benchmark indices (and accuracies when it has them)." };
@@ -39,6 +39,8 @@ internal static class SearchCommand
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
+            OptionRules.EnsureWritable(parse.GetValue(output)!, "--out");
+            if (parse.GetValue(checkpoint) is { } checkpointPath) OptionRules.EnsureWritable(checkpointPath, "--checkpoint");
             ISearchSpace s = SearchSpaceCatalog.ByName(parse.GetValue(space)!);
             HybridScore hybrid = HybridScore.Parse(parse.GetValue(score)!, s);
             var proxies = hybrid.Proxies.Select(ProxyRegistry.Create).ToList();

@@ -17,17 +17,17 @@ internal static class SelectScoreCommand
         var truth = new Option<string[]>("--truth") { Description = "Benchmark table with accuracies (CIFAR-10: the only ground truth a default may be chosen on); one per --proxies.", Required = true, Arity = ArgumentArity.OneOrMore };
         var metric = new Option<string>("--metric") { Description = "Accuracy column.", DefaultValueFactory = _ => "test_acc" };
         var candidates = new Option<string?>("--candidates") { Description = "Comma-separated proxies to combine (default: every proxy column)." };
-        var maxTerms = new Option<int>("--max-terms") { Description = "Most proxies in one score.", DefaultValueFactory = _ => 4 };
-        var folds = new Option<int>("--folds") { Description = "Cross-validation folds.", DefaultValueFactory = _ => 5 };
+        var maxTerms = new Option<int>("--max-terms") { Description = "Most proxies in one score.", DefaultValueFactory = _ => 4 }.InRange(1, 8);
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds.", DefaultValueFactory = _ => 5 }.InRange(2, 100);
         var seed = new Option<int>("--seed") { Description = "Seed of the fold shuffle.", DefaultValueFactory = _ => 0 };
         var objective = new Option<string>("--objective") { Description = "kendall: Kendall tau over all rows; elite: accuracy of the architecture the score ranks first within its own elite (what a search returns).", DefaultValueFactory = _ => "kendall" };
         objective.AcceptOnlyFromAmong("kendall", "elite");
-        var eliteFraction = new Option<double[]>("--elite-fraction") { Description = "With --objective elite: share of the rows in a score's elite, one for every table or one per --proxies (default 1,000 / rows: a 1,000-evaluation search's history; 0.064 on all of TSS).", Arity = ArgumentArity.OneOrMore };
-        var minKendall = new Option<double?>("--min-kendall") { Description = "With --objective elite: candidates below this Kendall tau (on the rows chosen on) are not eligible." };
+        var eliteFraction = new Option<double[]>("--elite-fraction") { Description = "With --objective elite: share of the rows in a score's elite, one for every table or one per --proxies (default 1,000 / rows: a 1,000-evaluation search's history; 0.064 on all of TSS).", Arity = ArgumentArity.OneOrMore }.InRange(0, 1, exclusiveMin: true);
+        var minKendall = new Option<double?>("--min-kendall") { Description = "With --objective elite: candidates below this Kendall tau (on the rows chosen on) are not eligible." }.InRange(-1, 1);
         var allWeights = new Option<bool>("--all-weights") { Description = "Try every 1/2 weighting of a candidate's terms, not only equal weights and one doubled term." };
         var topTerms = new Option<string?>("--top-terms") { Description = "Comma-separated proxies that may be added as a top term, top(p), to the best candidates by Kendall tau." };
         var topWeights = new Option<string>("--top-weights") { Description = "Comma-separated weights a top term may take.", DefaultValueFactory = _ => "0.25,0.5,1,2" };
-        var bodies = new Option<int>("--bodies") { Description = "How many candidates, best by Kendall tau, get each top term added.", DefaultValueFactory = _ => 40 };
+        var bodies = new Option<int>("--bodies") { Description = "How many candidates, best by Kendall tau, get each top term added.", DefaultValueFactory = _ => 40 }.InRange(1, 10_000);
         var output = new Option<string?>("--out") { Description = "JSON report." };
         var command = new Command("select-score", "Choose a hybrid score on benchmark accuracy by cross-validated Kendall tau or by what a search would return.")
         {
@@ -35,6 +35,7 @@ internal static class SelectScoreCommand
         };
         command.SetAction(parse => io.Guard(() =>
         {
+            if (parse.GetValue(output) is { } report) OptionRules.EnsureWritable(report, "--out");
             string[] proxyFiles = parse.GetValue(proxies)!, truthFiles = parse.GetValue(truth)!;
             if (proxyFiles.Length != truthFiles.Length)
                 throw new ArgumentException($"{proxyFiles.Length} --proxies but {truthFiles.Length} --truth: give one truth table per proxy table.");

@@ -61,6 +61,27 @@ public sealed class ProxyEvaluator
     /// <summary>Network options.</summary>
     public NetworkOptions Options { get; }
 
+    /// <summary>
+    /// What determines this evaluator's values: space, proxies in order, seed, skeleton, classes, the batch's shape and
+    /// a hash of its (normalised) pixels and labels. Computed on first use.
+    /// </summary>
+    public GaNas.Search.RunFingerprint Fingerprint => _fingerprint ??= new GaNas.Search.RunFingerprint(new Dictionary<string, string>
+    {
+        ["space"] = Space.Name,
+        ["proxies"] = string.Join(',', Proxies.Select(p => p.Name)),
+        ["proxy_code"] = GaNas.Search.RunFingerprint.ProxyCodeVersion,
+        ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["classes"] = Options.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["channels"] = Options.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["cells"] = Options.CellsPerStage.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["input_channels"] = Options.InputChannels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["batch"] = GaNas.Search.RunFingerprint.ShapeOf(Images),
+        ["images"] = GaNas.Search.RunFingerprint.HashOf(Images),
+        ["labels"] = Labels is null ? "none" : GaNas.Search.RunFingerprint.HashOf(Labels),
+    });
+
+    private GaNas.Search.RunFingerprint? _fingerprint;
+
     /// <summary>Seed of weights and noise.</summary>
     public int Seed { get; }
 

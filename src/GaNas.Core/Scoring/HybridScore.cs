@@ -35,6 +35,9 @@ public readonly record struct ScoreTerm(string Proxy, double Weight, bool Top = 
 /// </summary>
 public sealed class HybridScore
 {
+    /// <summary>The largest weight a term may have: far above any useful weight, far below where sums of ranks lose precision.</summary>
+    public const double MaxWeight = 1e6;
+
     /// <summary>The paper's proxies.</summary>
     public static IReadOnlyList<string> PaperProxies { get; } = ["ni", "naswot", "logsynflow"];
 
@@ -43,7 +46,8 @@ public sealed class HybridScore
     {
         ArgumentNullException.ThrowIfNull(terms);
         if (terms.Count == 0) throw new ArgumentException("A score needs at least one proxy.", nameof(terms));
-        if (terms.Any(t => !(t.Weight > 0) || !double.IsFinite(t.Weight))) throw new ArgumentException("Score weights must be positive and finite.", nameof(terms));
+        if (terms.Any(t => !(t.Weight > 0) || t.Weight > MaxWeight))
+            throw new ArgumentException($"Score weights lie in (0, {MaxWeight:G}]; got {string.Join(", ", terms.Where(t => !(t.Weight > 0) || t.Weight > MaxWeight).Select(t => t.Weight.ToString(CultureInfo.InvariantCulture)))}.", nameof(terms));
         if (terms.Select(t => t.Proxy).Distinct(StringComparer.OrdinalIgnoreCase).Count() != terms.Count) throw new ArgumentException("A proxy appears twice in the score.", nameof(terms));
         Terms = terms;
         Aggregation = aggregation;

@@ -113,7 +113,7 @@ public sealed class NasExperiment
         int resumed = 0;
         if (_checkpoint is not null && File.Exists(_checkpoint))
         {
-            resumed = SearchCheckpoint.Replay(_checkpoint, strategy);
+            resumed = SearchCheckpoint.Replay(_checkpoint, strategy, EvaluationFingerprint(runner), _budget);
         }
         bool stoppedEarly = false;
         int sinceSave = 0;
@@ -179,11 +179,11 @@ public sealed class NasExperiment
             _progress?.Report(new NasProgress(strategy.History.Count, _budget, result, watch.Elapsed));
             if (_checkpoint is not null && ++sinceSave >= _checkpointEvery)
             {
-                SearchCheckpoint.Save(_checkpoint, strategy);
+                SearchCheckpoint.Save(_checkpoint, strategy, EvaluationFingerprint(runner));
                 sinceSave = 0;
             }
         }
-        if (_checkpoint is not null && sinceSave > 0) SearchCheckpoint.Save(_checkpoint, strategy);
+        if (_checkpoint is not null && sinceSave > 0) SearchCheckpoint.Save(_checkpoint, strategy, EvaluationFingerprint(runner));
         AssignHybridLosses(strategy.History);
         return new NasExperimentResult(strategy.History.Best(), strategy.History.Trials, watch.Elapsed.TotalSeconds, stoppedEarly, resumed);
     }
@@ -206,6 +206,11 @@ public sealed class NasExperiment
         if (_workers == 1) return RunInline(runner, settings, ct);
         return Task.Run(() => runner.RunAsync(settings, ct), CancellationToken.None);
     }
+
+    /// <summary>What the runner's values depend on; a runner that cannot say is identified by its type only.</summary>
+    private static RunFingerprint EvaluationFingerprint(ITrialRunner runner) => runner is IFingerprinted f
+        ? f.Fingerprint
+        : new RunFingerprint([new KeyValuePair<string, string>("runner", runner.GetType().FullName ?? runner.GetType().Name)]);
 
     private static Task<TrialResult> RunInline(ITrialRunner runner, TrialSettings settings, CancellationToken ct)
     {

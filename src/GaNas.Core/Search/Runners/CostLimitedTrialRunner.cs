@@ -9,8 +9,13 @@ namespace GaNas.Search.Runners;
 /// scores them: a rejected trial fails (it ranks last and counts as an evaluation), so a search under
 /// a deployment budget returns a network that fits it.
 /// </summary>
-public sealed class CostLimitedTrialRunner(ITrialRunner inner, ISearchSpace space, NetworkOptions options, int inputSize, long maxMultiplyAccumulates) : ITrialRunner
+public sealed class CostLimitedTrialRunner(ITrialRunner inner, ISearchSpace space, NetworkOptions options, int inputSize, long maxMultiplyAccumulates) : ITrialRunner, IFingerprinted
 {
+    /// <inheritdoc />
+    public RunFingerprint Fingerprint => (inner is IFingerprinted f ? f.Fingerprint : new RunFingerprint([]))
+        .With(("max_macs", maxMultiplyAccumulates.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+              ("macs_input_size", inputSize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     /// <inheritdoc />
     public Task<TrialResult> RunAsync(TrialSettings settings, CancellationToken ct)
     {

@@ -9,13 +9,16 @@ namespace GaNas.Search.Runners;
 /// so a revisit costs nothing and is not counted again. Thread-safe: several trials may run at once
 /// (<see cref="NasExperiment.SetWorkers"/>).
 /// </summary>
-public sealed class ProxyTrialRunner(ProxyEvaluator evaluator) : ITrialRunner
+public sealed class ProxyTrialRunner(ProxyEvaluator evaluator) : ITrialRunner, IFingerprinted
 {
     private readonly Dictionary<Genome, ProxyScores> _cache = [];
     private readonly object _gate = new();
 
     /// <summary>The evaluator.</summary>
     public ProxyEvaluator Evaluator { get; } = evaluator ?? throw new ArgumentNullException(nameof(evaluator));
+
+    /// <inheritdoc />
+    public RunFingerprint Fingerprint => Evaluator.Fingerprint.With(("runner", "live"));
 
     /// <summary>Architectures actually scored (cache misses).</summary>
     public int Evaluations { get; private set; }

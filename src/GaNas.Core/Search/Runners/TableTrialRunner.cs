@@ -9,7 +9,7 @@ namespace GaNas.Search.Runners;
 /// published file). The trial's duration is the table's measured <c>seconds</c> for that
 /// architecture, so a tabular search reports the search cost a live one would have had.
 /// </summary>
-public sealed class TableTrialRunner : ITrialRunner
+public sealed class TableTrialRunner : ITrialRunner, IFingerprinted
 {
     private readonly ProxyTable _table;
     private readonly Func<Genome, int> _indexOf;
@@ -29,6 +29,15 @@ public sealed class TableTrialRunner : ITrialRunner
             if (!table.Has(p)) throw new ArgumentException($"{table.Source} has no column '{p}' (columns: {string.Join(", ", table.ProxyNames)}).", nameof(proxies));
         }
     }
+
+    /// <inheritdoc />
+    public RunFingerprint Fingerprint => new(new Dictionary<string, string>
+    {
+        ["runner"] = "table",
+        ["table"] = _table.Source,
+        ["rows"] = _table.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["proxies"] = string.Join(',', _proxies),
+    });
 
     /// <summary>The value columns, by row, for fast lookups.</summary>
     public IReadOnlyList<string> Proxies => _proxies;
