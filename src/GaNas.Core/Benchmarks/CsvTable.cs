@@ -62,27 +62,41 @@ public sealed class CsvTable
         }
     }
 
-    /// <summary>The decompressed contents of a single-member gzip file, checked against its trailer (RFC 1952).</summary>
+    /// <summary>
+    /// The decompressed contents of a single-member gzip file (RFC 1952): the header is parsed here, the deflate data
+    /// decompressed by <see cref="DeflateStream"/>, and the trailer's CRC-32 and length checked here, so each failure
+    /// gets its own message (zlib's own trailer check surfaces in .NET as "unsupported compression method").
+    /// </summary>
     private static MemoryStream Gunzip(string path)
     {
-        byte[] compressed = File.ReadAllBytes(path);
-        if (compressed.Length < 18 || compressed[0] != 0x1f || compressed[1] != 0x8b)
+        byte[] gz = File.ReadAllBytes(path);
+        if (gz.Length < 18 || gz[0] != 0x1f || gz[1] != 0x8b)
             throw new InvalidDataException($"{path}: not a gzip file (no gzip header), although its name ends in .gz.");
+        if (gz[2] != 8) throw new InvalidDataException($"{path}: gzip compression method {gz[2]}; only deflate (8) exists.");
+        int flags = gz[3], start = 10;
+        if ((flags & 0x04) != 0) start += 2 + BinaryPrimitives.ReadUInt16LittleEndian(gz.AsSpan(start));
+        if ((flags & 0x08) != 0) start = Array.IndexOf(gz, (byte)0, start) + 1;
+        if ((flags & 0x10) != 0) start = Array.IndexOf(gz, (byte)0, start) + 1;
+        if ((flags & 0x02) != 0) start += 2;
+        if (start <= 0 || start > gz.Length - 8) throw new InvalidDataException($"{path}: the gzip header runs past the end of the file (truncated).");
         var output = new MemoryStream();
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
-            gzip.CopyTo(output);
+            using var deflate = new DeflateStream(new MemoryStream(gz, start, gz.Length - start), CompressionMode.Decompress);
+            deflate.CopyTo(output);
         }
         catch (InvalidDataException ex)
         {
-            throw new InvalidDataException($"{path}: corrupt gzip data after {output.Length:N0} decompressed bytes ({ex.Message}); the file is damaged or truncated.", ex);
+            throw new InvalidDataException($"{path}: corrupt deflate data after {output.Length:N0} decompressed bytes ({ex.Message}); the file is damaged or truncated.", ex);
         }
-        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 8));
-        uint size = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(gz.AsSpan(gz.Length - 8));
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(gz.AsSpan(gz.Length - 4));
+        if ((uint)output.Length != size)
+            throw new InvalidDataException($"{path}: truncated or corrupt gzip file: {output.Length:N0} bytes decompressed, but its trailer says {size:N0} (gzip -t fails on it too).");
         var data = new ReadOnlySpan<byte>(output.GetBuffer(), 0, (int)output.Length);
-        if ((uint)output.Length != size || System.IO.Hashing.Crc32.HashToUInt32(data) != crc)
-            throw new InvalidDataException($"{path}: truncated or corrupt gzip file: {output.Length:N0} bytes decompressed do not match the trailer's length and CRC-32 (gzip -t fails on it too).");
+        uint actual = System.IO.Hashing.Crc32.HashToUInt32(data);
+        if (actual != crc)
+            throw new InvalidDataException($"{path}: gzip CRC-32 mismatch: the data decompress to {output.Length:N0} bytes whose CRC-32 is {actual:x8}, the trailer says {crc:x8}; the file is damaged.");
         output.Position = 0;
         return output;
     }

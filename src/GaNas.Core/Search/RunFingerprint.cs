@@ -33,16 +33,17 @@ public sealed class RunFingerprint
     public RunFingerprint With(params (string Key, string Value)[] more) =>
         new(_fields.Concat(more.Select(m => new KeyValuePair<string, string>(m.Key, m.Value))));
 
-    /// <summary>The first difference from <paramref name="stored"/> as a sentence, or null when they are equal.</summary>
+    /// <summary>Every difference from <paramref name="stored"/> as one sentence, or null when they are equal.</summary>
     public string? DifferenceFrom(RunFingerprint stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
+        var differences = new List<string>();
         foreach (string key in _fields.Keys.Union(stored._fields.Keys).Order(StringComparer.Ordinal))
         {
             string? mine = _fields.GetValueOrDefault(key), theirs = stored._fields.GetValueOrDefault(key);
-            if (mine != theirs) return $"'{key}' is {theirs ?? "(absent)"} in the file but {mine ?? "(absent)"} in this run";
+            if (mine != theirs) differences.Add($"'{key}' is {theirs ?? "(absent)"} in the file but {mine ?? "(absent)"} in this run");
         }
-        return null;
+        return differences.Count == 0 ? null : string.Join("; ", differences);
     }
 
     /// <summary>SHA-256 of a tensor's values (its shape is a field of its own), hex, shortened to 16 bytes.</summary>

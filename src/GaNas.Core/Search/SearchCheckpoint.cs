@@ -9,7 +9,8 @@ namespace GaNas.Search;
 /// A search's history on disk (JSON): the strategy's fingerprint, the evaluation's (<see cref="RunFingerprint"/>:
 /// images, batch, classes, proxies, skeleton, ...) and every trial's architecture, proxy values, duration and error. Written to a temporary file and renamed, so a kill never leaves
 /// a torn checkpoint. Resuming replays the trials through a fresh strategy with the same seed, which
-/// restores its exact state (random generator included) without re-running any trial.
+/// restores its exact state (random generator included) without re-running any trial. The document carries the SHA-256
+/// of its own serialisation, so a damaged or edited file is refused instead of replayed with other values.
 /// </summary>
 public static class SearchCheckpoint
 {
@@ -21,7 +22,11 @@ public static class SearchCheckpoint
 
     private sealed record Trial(int Id, string Arch, Dictionary<string, double> Values, double Ms, string? Error);
 
-    private sealed record Document(int Version, string Fingerprint, Dictionary<string, string>? Evaluation, List<Trial> Trials);
+    private sealed record Document(int Version, string Fingerprint, Dictionary<string, string>? Evaluation, List<Trial> Trials, string? Sha256 = null);
+
+    /// <summary>SHA-256 of the document's serialisation without its checksum: a changed byte anywhere is detected.</summary>
+    private static string Checksum(Document doc) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(doc with { Sha256 = null }, Options)));
 
     private const int FormatVersion = 2;
 
@@ -36,7 +41,7 @@ public static class SearchCheckpoint
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temp = full + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(doc, Options));
+        File.WriteAllText(temp, JsonSerializer.Serialize(doc with { Sha256 = Checksum(doc) }, Options));
         File.Move(temp, full, overwrite: true);
     }
 
@@ -60,6 +65,8 @@ public static class SearchCheckpoint
         {
             throw new InvalidDataException($"Checkpoint '{path}' is corrupt: {ex.Message}", ex);
         }
+        if (doc.Sha256 is null || doc.Sha256 != Checksum(doc))
+            throw new InvalidDataException($"Checkpoint '{path}' fails its integrity check (its SHA-256 does not match its contents): the file is damaged or was edited; start a new checkpoint.");
         if (doc.Version != FormatVersion)
             throw new InvalidDataException($"Checkpoint '{path}' has format version {doc.Version}; this build reads version {FormatVersion} (version 1 did not record the data it was computed on, so it cannot be verified): start a new checkpoint.");
         if (doc.Fingerprint != strategy.Fingerprint)
