@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CsCheck;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -99,6 +100,34 @@ public class HostileModelFileTests
         for (int i = 0; i < NetworkModel.CacheCapacity + 4; i++)
             NetworkModel.FromBytes(WithHeader(genuine, h => h["Labels"] = JsonNode.Parse($"[\"a{i}\", \"b{i}\"]")));
         NetworkModel.CachedCount.Should().BeLessThanOrEqualTo(NetworkModel.CacheCapacity);
+    }
+
+    [Fact]
+    public void A_flipped_bit_in_a_network_blob_errs_or_predicts_identically()
+    {
+        byte[] genuine = GenuineBlob(["p", "q"]);
+        var input = Enumerable.Range(0, 16).Select(i => i / 16f).ToArray();
+        float[] expected = NetworkModel.FromBytes(genuine).Predict(input);
+        int errors = 0, same = 0;
+        Gen.Select(Gen.Int[0, genuine.Length - 1], Gen.Int[0, 7]).Sample((position, bit) =>
+        {
+            byte[] flipped = (byte[])genuine.Clone();
+            flipped[position] ^= (byte)(1 << bit);
+            float[] scores;
+            try
+            {
+                scores = NetworkModel.FromBytes(flipped).Predict(input);
+            }
+            catch (InvalidDataException)
+            {
+                errors++;
+                return;
+            }
+            scores.Should().Equal(expected, $"byte {position}, bit {bit}");
+            same++;
+        }, iter: 300, threads: 1, seed: "0N0XIzNsQ0O2");
+        (errors + same).Should().Be(300);
+        errors.Should().Be(300, "every byte of the blob is covered by the magic, the version or the hash");
     }
 
     private sealed class Pixels
