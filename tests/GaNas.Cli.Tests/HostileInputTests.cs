@@ -152,6 +152,15 @@ public class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void A_kendall_floor_no_candidate_reaches_is_an_error_not_a_silent_pick()
+    {
+        var (truth, proxies) = Tables();
+        File.WriteAllLines(proxies, ["index,arch,bad,worse,seconds", .. SssArchs.Select((a, i) => $"{i},{a},{-i * i},{-i},0.5")]);
+        Refused(Run("select-score", "--proxies", proxies, "--truth", truth, "--objective", "elite", "--min-kendall", "0.5", "--folds", "2", "--elite-fraction", "0.5"),
+            "No candidate reaches the Kendall tau floor of 0.5");
+    }
+
+    [Fact]
     public void An_unwritable_output_is_found_before_the_work()
     {
         var (truth, proxies) = Tables();

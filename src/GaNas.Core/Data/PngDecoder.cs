@@ -17,6 +17,12 @@ public sealed record DecodedImage(int Width, int Height, int Channels, byte[] Pi
 /// </summary>
 public static class PngDecoder
 {
+    /// <summary>Largest width or height decoded.</summary>
+    public const int MaxSide = 16_384;
+
+    /// <summary>Most pixels decoded (width x height).</summary>
+    public const long MaxPixels = 1L << 26;
+
     private static readonly byte[] Signature = [137, 80, 78, 71, 13, 10, 26, 10];
     private static readonly uint[] CrcTable = BuildCrcTable();
 
@@ -61,6 +67,7 @@ public static class PngDecoder
             switch (type)
             {
                 case "IHDR":
+                    if (length < 13) throw new InvalidDataException($"Image '{source}' is corrupt: its IHDR chunk has {length} bytes, not 13.");
                     width = BinaryPrimitives.ReadInt32BigEndian(body);
                     height = BinaryPrimitives.ReadInt32BigEndian(body[4..]);
                     bitDepth = body[8];
@@ -81,6 +88,10 @@ public static class PngDecoder
             if (sawEnd) break;
         }
         if (width <= 0 || height <= 0) throw new InvalidDataException($"Image '{source}' has no valid IHDR chunk.");
+        // Refuse decompression bombs from the header alone, before any pixel buffer is allocated.
+        if (width > MaxSide || height > MaxSide || (long)width * height > MaxPixels)
+            throw new InvalidDataException($"Image '{source}' claims {width}x{height} pixels; at most {MaxSide} per side and {MaxPixels:N0} in all are decoded.");
+        if (bitDepth is not (1 or 2 or 4 or 8 or 16)) throw new InvalidDataException($"Image '{source}' is corrupt: PNG bit depth {bitDepth}.");
         if (!sawEnd) throw new InvalidDataException($"Image '{source}' is truncated (no IEND chunk).");
         int samples = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => throw new InvalidDataException($"Image '{source}' has unknown PNG colour type {colorType}.") };
         if (colorType == 3 && palette is null) throw new InvalidDataException($"Image '{source}' is a palette PNG without a PLTE chunk.");

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace GaNas.Scoring;
 
 /// <summary>One candidate score's result in <see cref="ScoreSelection"/>.</summary>
@@ -337,7 +338,11 @@ public static class ScoreSelection
         var sorted = options.Objective == SelectionObjective.Kendall
             ? scored.OrderByDescending(s => s.Result.WorstKendall)
             : scored.OrderByDescending(s => s.Result.WorstKendall >= options.MinKendall).ThenBy(s => s.Result.WorstEliteRegret).ThenBy(s => s.Result.TotalEliteRegret).ThenByDescending(s => s.Result.WorstKendall);
-        return sorted.ThenBy(s => s.Score.Terms.Count).ThenBy(s => s.Score.Name, StringComparer.Ordinal).ToList();
+        var ranked = sorted.ThenBy(s => s.Score.Terms.Count).ThenBy(s => s.Score.Name, StringComparer.Ordinal).ToList();
+        if (options.Objective == SelectionObjective.Elite && double.IsFinite(options.MinKendall) && ranked.Count > 0 && !(ranked[0].Result.WorstKendall >= options.MinKendall))
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"No candidate reaches the Kendall tau floor of {options.MinKendall:0.###}; the highest is {scored.Max(s => s.Result.WorstKendall):0.###}. Lower --min-kendall or add candidates."));
+        return ranked;
     }
 
     /// <summary>Scores candidates on <paramref name="rows"/> of every table (unsorted).</summary>
