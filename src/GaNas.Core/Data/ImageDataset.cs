@@ -158,8 +158,8 @@ public sealed record Normalization(IReadOnlyList<double> Mean, IReadOnlyList<dou
         if (parts.Length != 2) throw new FormatException($"Normalisation '{text}' must read mean1,mean2,.../std1,std2,...");
         double[] Values(string s) => s.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var result = new Normalization(Values(parts[0]), Values(parts[1]));
-        if (result.Mean.Count != result.Std.Count || result.Std.Any(s => s <= 0))
-            throw new FormatException($"Normalisation '{text}' needs as many positive std values as means.");
+        if (result.Mean.Count != result.Std.Count || result.Std.Any(s => !(s > 0) || !double.IsFinite(s)) || result.Mean.Any(m => !double.IsFinite(m)))
+            throw new FormatException($"Normalisation '{text}' needs finite means and as many positive finite std values.");
         return result;
     }
 }
