@@ -62,9 +62,9 @@ public sealed class HybridScore
     /// LogSynFlow, MeCo (weight 2) and SynFlow. Chosen with <c>ganas select-score</c> among every set of up to four
     /// forward-only proxies (the paper's six, AZ-NAS expressivity and progressivity, MeCo) with linear and log-rank
     /// aggregation, on 1,000 random TSS architectures with CIFAR-10 test accuracy only: 5-fold cross-validated
-    /// Kendall tau 0.778 (0.783 on all 1,000) against rk's 0.674 on the same rows (README). It needs one clean forward
+    /// Kendall tau 0.778 (0.783 on all 1,000) against rk's 0.674 on the same rows (docs/scores.md). It needs one clean forward
     /// pass and the SynFlow pass, no noisy pass and no NASWOT kernel, so it is also cheaper than rk: 0.31 s against
-    /// 0.56-0.62 s per architecture (one of two one-thread workers, README's cost command). Its best architectures rank
+    /// 0.56-0.62 s per architecture (one of two one-thread workers, docs/performance.md). Its best architectures rank
     /// well overall but not at the very top: a GA with it returns 93.46 % on TSS CIFAR-10.
     /// </summary>
     public static HybridScore LogRank { get; } = new(
@@ -78,7 +78,7 @@ public sealed class HybridScore
     /// --min-kendall 0.75</c> on all 15,625 TSS architectures with CIFAR-10 test accuracy only: the candidate whose own elite
     /// (its top 1,000, ranked again among themselves, as a search's converged history is) puts the most accurate architecture
     /// first, among those with Kendall tau at least 0.75. Kendall tau 0.784 over all of TSS; 5-fold cross-validation of the
-    /// procedure: held-out Kendall 0.782, held-out elite accuracy 94.01 (README). Same passes as lrk (no noisy pass): 0.39 s per architecture against rk's 0.56 s.
+    /// procedure: held-out Kendall 0.782, held-out elite accuracy 94.01 (docs/scores.md). Same passes as lrk (no noisy pass): 0.39 s per architecture against rk's 0.56 s.
     /// </summary>
     public static HybridScore Default { get; } = new(
         [new ScoreTerm("az_expressivity", 2), new ScoreTerm("logsynflow", 2), new ScoreTerm("meco", 1), new ScoreTerm("synflow", 1), new ScoreTerm("az_progressivity", 0.5, Top: true)],
@@ -89,7 +89,7 @@ public sealed class HybridScore
     /// Chosen like <see cref="Default"/> but on all 32,768 SSS architectures with CIFAR-10 test accuracy only
     /// (<c>ganas select-score --objective elite --min-kendall 0.75</c>, elite = 1,000 rows): Kendall tau 0.818 over all of
     /// SSS, elite accuracy 93.65 (the space's optimum); 5-fold cross-validation of the procedure: held-out Kendall 0.8175,
-    /// held-out elite accuracy 93.35 (README). trk does worse there (Kendall 0.710, elite 93.25): MeCo anti-correlates with
+    /// held-out elite accuracy 93.35 (docs/scores.md). trk does worse there (Kendall 0.710, elite 93.25): MeCo anti-correlates with
     /// accuracy on SSS (Kendall -0.48), where wider layers have more nearly redundant channels. A joint selection over both
     /// spaces found no candidate within 0.48 points of both optima, so the default depends on the space (<see cref="DefaultFor"/>).
     /// </summary>
