@@ -166,8 +166,8 @@ internal sealed class NetworkModel
     internal static void Validate(NetworkHeader h)
     {
         static InvalidDataException Bad(string field, object? value, string rule) => new($"The GaNas network header is invalid: {field} = {value ?? "null"}; {rule}.");
-        if (h.Space is null || !SearchSpaceCatalog.All.Any(s => string.Equals(s.Name, h.Space, StringComparison.OrdinalIgnoreCase)))
-            throw Bad("Space", h.Space, $"expected one of {string.Join(", ", SearchSpaceCatalog.All.Select(s => s.Name))}");
+        if (h.Space is null || !SearchSpaceCatalog.Contains(h.Space))
+            throw Bad("Space", h.Space, $"expected one of {string.Join(", ", SearchSpaceCatalog.Names)}");
         if (h.Architecture is null || h.Architecture.Length > 4096) throw Bad("Architecture", h.Architecture?.Length, "an architecture string of at most 4096 characters is expected");
         try
         {

@@ -65,6 +65,22 @@ public sealed class TrainingFreeNasOptions
     public NasSearchStrategy Strategy = NasSearchStrategy.GeneticAlgorithm;
 
     /// <summary>
+    /// A strategy by its registered name (<c>StrategyRegistry</c>: "ga", "sa", "rea", "rs" or one registered by the
+    /// application), instead of <see cref="Strategy"/>; null uses <see cref="Strategy"/>.
+    /// </summary>
+    public string? StrategyName;
+
+    /// <summary>The registered name of the strategy the trainer runs.</summary>
+    internal string StrategyKey => StrategyName ?? Strategy switch
+    {
+        NasSearchStrategy.GeneticAlgorithm => "ga",
+        NasSearchStrategy.SimulatedAnnealing => "sa",
+        NasSearchStrategy.RegularizedEvolution => "rea",
+        NasSearchStrategy.RandomSearch => "rs",
+        _ => throw new ArgumentOutOfRangeException(nameof(Strategy), Strategy, "Unknown strategy."),
+    };
+
+    /// <summary>
     /// Training-free score: "default" (the search space's default, chosen on CIFAR-10 by what a search returns: "trk" on
     /// the topology space, a log-rank hybrid of AZ-NAS expressivity, LogSynFlow, MeCo and SynFlow with a top term of AZ-NAS
     /// progressivity; "srk" on the size space, AZ-NAS expressivity, NI and SynFlow with the same top term), "trk" or "srk"
@@ -224,6 +240,8 @@ public sealed class TrainingFreeNasOptions
         ToTrainingOptions(Epoch, BatchSize, 0).Validate();
         if (Device is null || !new[] { "cpu", "cuda", "auto" }.Contains(Device.Trim().ToLowerInvariant()))
             throw new ArgumentException($"Unknown device '{Device}'; expected \"cpu\", \"cuda\" or \"auto\".", nameof(Device));
+        if (!GaNas.Search.Strategies.StrategyRegistry.Contains(StrategyKey))
+            throw new ArgumentException($"Unknown strategy '{StrategyKey}'; registered: {string.Join(", ", GaNas.Search.Strategies.StrategyRegistry.Names)}.", nameof(StrategyName));
         ParseScore();
     }
 
@@ -240,7 +258,7 @@ public sealed class TrainingFreeNasOptions
         {
             throw new ArgumentException($"Score '{Score}' cannot be read: {ex.Message} Known {known}.", nameof(Score), ex);
         }
-        string[] unknown = score.Proxies.Where(p => !GaNas.Proxies.ProxyRegistry.Names.Contains(p, StringComparer.OrdinalIgnoreCase)).ToArray();
+        string[] unknown = score.Proxies.Where(p => !GaNas.Proxies.ProxyRegistry.Contains(p)).ToArray();
         if (unknown.Length > 0)
             throw new ArgumentException($"Score '{Score}' names unknown prox{(unknown.Length == 1 ? "y" : "ies")} {string.Join(", ", unknown.Select(u => "'" + u + "'"))}; known {known}.", nameof(Score));
         return score;

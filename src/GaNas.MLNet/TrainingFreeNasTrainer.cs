@@ -178,21 +178,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         if (o.MaxMultiplyAccumulates is { } limit) runner = new CostLimitedTrialRunner(runner, space, networkOptions, o.ImageHeight, limit);
         using (runner)
         {
-            SearchStrategy strategy = o.Strategy switch
-            {
-                NasSearchStrategy.GeneticAlgorithm => new GeneticAlgorithm(space, score, seed, new GeneticAlgorithmOptions
-                {
-                    PopulationSize = Math.Clamp(o.Evaluations / 4, 2, 50),
-                    TournamentSize = Math.Clamp(o.Evaluations / 20, 1, 5),
-                }),
-                NasSearchStrategy.SimulatedAnnealing => new SimulatedAnnealing(space, score, seed),
-                NasSearchStrategy.RegularizedEvolution => new RegularizedEvolution(space, score, seed, new RegularizedEvolutionOptions
-                {
-                    PopulationSize = Math.Clamp(o.Evaluations / 4, 2, 100),
-                    TournamentSize = Math.Clamp(o.Evaluations / 16, 1, 25),
-                }),
-                _ => new RandomSearch(space, score, seed),
-            };
+            SearchStrategy strategy = StrategyRegistry.Create(o.StrategyKey, space, score, seed, o.Evaluations);
             var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(o.Evaluations).SetWorkers(o.SearchWorkers)
                 .SetProgress(new ActionProgress<NasProgress>(p => log.Report("search", p.Evaluations, o.Evaluations,
                     $"scored {p.Latest.TrialSettings.Parameter.Architecture}{(p.Latest.Failed ? " (failed: " + p.Latest.Error + ")" : "")}", detail: true)));

@@ -146,7 +146,7 @@ public class HostileInputTests : IDisposable
         var (truth, proxies) = Tables();
         string[] bench = ["bench", "--space", "sss", "--strategy", "rs", "--proxies", proxies, "--truth", truth, "--runs", "1", "--evaluations", "3", "--out", PathOf("b.json")];
         Refused(Run([.. bench, "--score", "good", "--curve-every", "0"]), "--curve-every", "1..32768");
-        Refused(Run([.. bench, "--score", "1e308*good+1e308*seconds"]), "weights lie in (0, 1000000]", "1E+308");
+        Refused(Run([.. bench, "--score", "1e308*good+1e308*seconds"]), "weights must be positive and at most 1000000", "1E+308");
         Refused(Run("select-score", "--proxies", proxies, "--truth", truth, "--objective", "elite", "--min-kendall", "2"), "--min-kendall", "[-1, 1]");
         Refused(Run("correlate", "--proxies", proxies, "--truth", truth, "--elite-fraction", "0"), "--elite-fraction", "(0, 1]");
     }

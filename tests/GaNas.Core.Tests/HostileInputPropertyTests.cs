@@ -87,7 +87,7 @@ public class HostileInputPropertyTests : IDisposable
     {
         var score = HybridScore.Parse("a+b");
         string checkpoint = Path.Combine(_dir, "ga.json");
-        var strategy = StrategyFactory.Create("ga", SizeSearchSpace.Instance, score, 3);
+        var strategy = StrategyRegistry.Create("ga", SizeSearchSpace.Instance, score, 3);
         using var runner = new LandscapeRunner();
         new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(40).SetCheckpoint(checkpoint, every: 40).RunAsync().GetAwaiter().GetResult();
         byte[] original = File.ReadAllBytes(checkpoint);
@@ -97,7 +97,7 @@ public class HostileInputPropertyTests : IDisposable
         {
             string path = Path.Combine(_dir, "flipped.json");
             File.WriteAllBytes(path, Flipped(original, flip));
-            var fresh = StrategyFactory.Create("ga", SizeSearchSpace.Instance, score, 3);
+            var fresh = StrategyRegistry.Create("ga", SizeSearchSpace.Instance, score, 3);
             try
             {
                 SearchCheckpoint.Replay(path, fresh, runner.Fingerprint, 40);

@@ -11,25 +11,10 @@ public class ContextAndOptionsTests
 {
     public ContextAndOptionsTests() => TestEnvironment.InitTorch();
 
-    private sealed class Pixels
-    {
-        public string Label { get; set; } = "a";
-
-        [VectorType(16)]
-        public float[] Features { get; set; } = new float[16];
-    }
-
-    /// <summary>Rows of 4x4 one-channel pixels whose class (0 or 1) shifts every pixel by 1: separable at once.</summary>
+    /// <summary>The shared two-class rows with the label mapped to a key.</summary>
     private static IDataView TwoClassPixels(MLContext ml, int count, int seed)
     {
-        var random = new Random(seed);
-        var rows = Enumerable.Range(0, count).Select(i =>
-        {
-            var pixels = new float[16];
-            for (int k = 0; k < 16; k++) pixels[k] = (float)random.NextDouble() + (i % 2);
-            return new Pixels { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = pixels };
-        }).ToList();
-        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        IDataView data = PixelRows.TwoClass(ml, count, seed);
         return ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
     }
 
@@ -91,6 +76,7 @@ public class ContextAndOptionsTests
         Refused(o => o.Score = "log:naswot+2*nosuch", "'nosuch'", "naswot");
         Refused(o => o.Score = "naswot+", "empty term");
         Refused(o => o.Device = "tpu", "'tpu'", "cpu", "cuda", "auto");
+        Refused(o => o.StrategyName = "nosuch", "'nosuch'", "ga", "rea");
         Refused(o => o.SearchTimeBudget = TimeSpan.Zero, "SearchTimeBudget");
         Refused(o => o.MaxMultiplyAccumulates = 0, "MaxMultiplyAccumulates");
         Refused(o => { o.Evaluations = 3; o.Finalists = 4; }, "Finalists", "3 evaluations");
@@ -105,7 +91,7 @@ public class ContextAndOptionsTests
     public void Empty_data_is_reported_as_empty()
     {
         var ml = new MLContext(seed: 0);
-        IDataView empty = ml.Data.LoadFromEnumerable(new List<Pixels>());
+        IDataView empty = ml.Data.LoadFromEnumerable(new List<SmallPixelRow>());
         empty = ml.Transforms.Conversion.MapValueToKey("Label").Fit(empty).Transform(empty);
         var act = () => ml.MulticlassClassification.Trainers.TrainingFreeNas(Tiny()).Fit(empty);
         act.Should().Throw<InvalidDataException>().WithMessage("*empty*").Which.Message.Should().NotContain("one class");
@@ -131,7 +117,7 @@ public class ContextAndOptionsTests
         model.Summary.TrainingCurve.Count.Should().BeGreaterThanOrEqualTo(model.Summary.BestEpoch + 2);
 
         var threeClasses = Tiny();
-        var rows = Enumerable.Range(0, 6).Select(i => new Pixels { Label = ((char)('a' + i % 3)).ToString() }).ToList();
+        var rows = Enumerable.Range(0, 6).Select(i => new SmallPixelRow { Label = ((char)('a' + i % 3)).ToString() }).ToList();
         IDataView other = ml.Data.LoadFromEnumerable(rows);
         threeClasses.ValidationSet = ml.Transforms.Conversion.MapValueToKey("Label").Fit(other).Transform(other);
         var act = () => Fit(ml, threeClasses);

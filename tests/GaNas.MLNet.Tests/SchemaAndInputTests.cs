@@ -139,18 +139,7 @@ public class SchemaAndInputTests
         ex.Model!.Summary.TrainingCurve.Should().HaveCount(1);
     }
 
-    /// <summary>Rows of 4x4 one-channel pixels whose class (0 or 1) shifts every pixel by 1.</summary>
-    private IDataView TwoClassPixels(int count, int seed)
-    {
-        var random = new Random(seed);
-        var rows = Enumerable.Range(0, count).Select(i =>
-        {
-            var pixels = new float[16];
-            for (int k = 0; k < 16; k++) pixels[k] = (float)random.NextDouble() + (i % 2);
-            return new SmallPixels { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = pixels };
-        }).ToList();
-        return _ml.Data.LoadFromEnumerable(rows);
-    }
+    private IDataView TwoClassPixels(int count, int seed) => PixelRows.TwoClass(_ml, count, seed);
 
     [Fact]
     public void The_default_score_on_the_size_space_is_srk_and_rk_stays_available()

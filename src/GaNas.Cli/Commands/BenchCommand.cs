@@ -55,7 +55,7 @@ internal static class BenchCommand
             {
                 cancel.ThrowIfCancellationRequested();
                 int runSeed = seed0 + r;
-                SearchStrategy tuner = StrategyFactory.Create(strategyName, s, hybrid, runSeed);
+                SearchStrategy tuner = StrategyRegistry.Create(strategyName, s, hybrid, runSeed, budget);
                 using var runner = new TableTrialRunner(table, indexOf, hybrid.Proxies);
                 var result = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget)
                     .RunAsync(cancel).GetAwaiter().GetResult();
@@ -101,7 +101,7 @@ internal static class BenchCommand
                 ["space"] = s.Name,
                 ["strategy"] = strategyName,
                 ["score"] = hybrid.Name,
-                ["settings"] = StrategyFactory.Create(strategyName, s, hybrid, seed0).Settings,
+                ["settings"] = StrategyRegistry.Create(strategyName, s, hybrid, seed0, budget).Settings,
                 ["proxies"] = table.Source,
                 ["truth"] = truthPath,
                 ["runs_count"] = nRuns,

@@ -1,4 +1,6 @@
 using GaNas.Scoring;
+using GaNas.Search.Strategies;
+using GaNas.SearchSpaces;
 using System.CommandLine;
 
 namespace GaNas.Cli.Commands;
@@ -8,8 +10,12 @@ internal static class CommonOptions
 {
     public static Option<string> Space()
     {
-        var option = new Option<string>("--space") { Description = "Search space: tss (topology, NAS-Bench-201) or sss (size).", Required = true };
-        option.AcceptOnlyFromAmong("tss", "sss");
+        var option = new Option<string>("--space")
+        {
+            Description = "Search space: " + string.Join("; ", SearchSpaceCatalog.Entries.Select(e => $"{e.Name} ({e.Description})")),
+            Required = true,
+        };
+        option.AcceptOnlyFromAmong([.. SearchSpaceCatalog.Names]);
         return option;
     }
 
@@ -45,14 +51,20 @@ internal static class CommonOptions
 
     public static Option<string> Strategy()
     {
-        var option = new Option<string>("--strategy") { Description = "Search strategy: rs (random), ga (genetic algorithm), sa (simulated annealing), rea (regularised evolution).", Required = true };
-        option.AcceptOnlyFromAmong("rs", "ga", "sa", "rea");
+        var option = new Option<string>("--strategy")
+        {
+            Description = "Search strategy: " + string.Join(" ", StrategyRegistry.Entries.Select(e => $"{e.Name}: {e.Description}")),
+            Required = true,
+        };
+        option.AcceptOnlyFromAmong([.. StrategyRegistry.Names]);
         return option;
     }
 
     public static Option<string> Score() => new("--score")
     {
-        Description = "Score: default (the space's default: trk on tss, srk on sss, chosen on CIFAR-10 by what a search returns), trk (log:2*az_expressivity+2*logsynflow+meco+synflow+0.5*top(az_progressivity)), srk (log:2*az_expressivity+2*ni+synflow+0.25*top(az_progressivity)), lrk (log:az_expressivity+logsynflow+2*meco+synflow, chosen by cross-validated Kendall tau), rk (the paper's ni+naswot+logsynflow rank sum), one proxy, a rank sum like naswot+logsynflow or 2*naswot+ni, log:... for log-rank aggregation, top(p) for a top term.",
+        Description = "Score: default (the space's default: trk on tss, srk on sss); "
+            + string.Join("; ", HybridScore.NamedEntries.Select(e => $"{e.Name} = {e.Item.Describe()} ({e.Description})"))
+            + "; one proxy; a rank sum like naswot+logsynflow or 2*naswot+ni; log:... for log-rank aggregation; top(p) for a top term.",
         DefaultValueFactory = _ => HybridScore.DefaultName,
     };
 }

@@ -48,8 +48,8 @@ internal static class SearchCommand
             int seedValue = parse.GetValue(seed);
             using var live = LiveProxies.Create(s, proxies, parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last");
             using var runner = new ProxyTrialRunner(live.Evaluator);
-            SearchStrategy tuner = StrategyFactory.Create(parse.GetValue(strategy)!, s, hybrid, seedValue);
             int budget = parse.GetValue(evaluations);
+            SearchStrategy tuner = StrategyRegistry.Create(parse.GetValue(strategy)!, s, hybrid, seedValue, budget);
             var progress = new ProgressReporter(io.Error, $"search {tuner.Name}-{hybrid.Name}", budget);
             var experiment = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget).SetWorkers(parse.GetValue(workers))
                 .SetProgress(new Progress(p => progress.Report(p.Evaluations)));

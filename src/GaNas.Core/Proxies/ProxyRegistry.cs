@@ -1,49 +1,62 @@
 namespace GaNas.Proxies;
 
-/// <summary>The proxies known by name. Register a new proxy here to make it available everywhere.</summary>
+/// <summary>
+/// The proxies known by name. Adding a proxy is one class implementing <see cref="IZeroCostProxy"/> and one
+/// <see cref="Register"/> call (here for the built-in ones, anywhere else for a user's own, before it is used); the
+/// CLI, the scores and the ML.NET trainer then accept its name.
+/// </summary>
 public static class ProxyRegistry
 {
-    private static readonly Dictionary<string, Func<IZeroCostProxy>> Factories = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["naswot"] = () => new Naswot(),
-        ["ni"] = () => new NoiseImmunity(),
-        ["logsynflow"] = () => new LogSynFlow(),
-        ["synflow"] = () => new SynFlow(),
-        ["params"] = () => new ParamsProxy(),
-        ["macs"] = () => new MacsProxy(),
-        ["az_expressivity"] = () => new AzExpressivity(),
-        ["az_progressivity"] = () => new AzProgressivity(),
-        ["zico"] = () => new Zico(),
-        ["grad_norm"] = () => new GradNorm(),
-        ["snip"] = () => new Snip(),
-        ["az_trainability"] = () => new AzTrainability(),
-        ["jacov"] = () => new JacobianCovariance(),
-        ["meco"] = () => new Meco(),
-        ["grasp"] = () => new Grasp(),
-    };
+    private static readonly Registry<Func<IZeroCostProxy>> Proxies = CreateBuiltIn();
 
-    /// <summary>Names of all registered proxies.</summary>
-    public static IReadOnlyList<string> Names => Factories.Keys.ToArray();
-
-    /// <summary>Registers (or replaces) a proxy factory.</summary>
-    public static void Register(string name, Func<IZeroCostProxy> factory)
+    private static Registry<Func<IZeroCostProxy>> CreateBuiltIn()
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var r = new Registry<Func<IZeroCostProxy>>("proxy");
+        r.Register("naswot", "NASWOT: log-determinant of the Hamming kernel of the ReLU activation codes of a batch (Mellor et al.).", () => new Naswot());
+        r.Register("ni", "Noise immunity NI: how little the feature maps at the pooling layers move when Gaussian noise is added to the images (Wu, Lin, Tsai).", () => new NoiseImmunity());
+        r.Register("logsynflow", "LogSynFlow: SynFlow with log-scaled gradients, in float64 (Cavagnero et al., FreeREA).", () => new LogSynFlow());
+        r.Register("synflow", "SynFlow: sum of |theta * dR/dtheta| over conv and linear weights (Tanaka et al.).", () => new SynFlow());
+        r.Register("params", "Parameter count.", () => new ParamsProxy());
+        r.Register("macs", "Multiply-accumulates of one forward pass at the batch's input size.", () => new MacsProxy());
+        r.Register("az_expressivity", "AZ-NAS expressivity: eigenvalue entropy of each block's output features, summed over the blocks (Lee and Ham).", () => new AzExpressivity());
+        r.Register("az_progressivity", "AZ-NAS progressivity: the smallest increase of the block entropy from one block to the next.", () => new AzProgressivity());
+        r.Register("zico", "ZiCo: high mean and low variance of gradients across batches, layer by layer (Li et al.).", () => new Zico());
+        r.Register("grad_norm", "Gradient norm at initialisation (Abdelfattah et al.).", () => new GradNorm());
+        r.Register("snip", "SNIP: connection sensitivity, sum of |theta * dL/dtheta| at initialisation (Lee et al.).", () => new Snip());
+        r.Register("az_trainability", "AZ-NAS trainability: how close every block's backward gain is to 1 (vector-Jacobian products).", () => new AzTrainability());
+        r.Register("jacov", "Jacobian covariance: input gradients of the untrained network should be uncorrelated across images (Mellor et al., first version).", () => new JacobianCovariance());
+        r.Register("meco", "MeCo: the smallest eigenvalue of each block's channel correlation matrix, summed over the blocks (Jiang et al.).", () => new Meco());
+        r.Register("grasp", "GraSP: gradient signal preservation, -sum theta * (H g) at initialisation (Wang et al.).", () => new Grasp());
+        return r;
+    }
+
+    /// <summary>Names of all registered proxies, in registration order.</summary>
+    public static IReadOnlyList<string> Names => Proxies.Names;
+
+    /// <summary>Every registered proxy with its description.</summary>
+    public static IReadOnlyList<RegistryEntry<Func<IZeroCostProxy>>> Entries => Proxies.Entries;
+
+    /// <summary>Whether a proxy of that name is registered.</summary>
+    public static bool Contains(string name) => Proxies.Contains(name);
+
+    /// <summary>
+    /// Registers a proxy factory. A name that is taken is refused. The factory's proxies must report the same
+    /// <see cref="IZeroCostProxy.Name"/> as registered.
+    /// </summary>
+    public static void Register(string name, string description, Func<IZeroCostProxy> factory)
+    {
         ArgumentNullException.ThrowIfNull(factory);
-        lock (Factories) Factories[name] = factory;
+        Proxies.Register(name, description, () =>
+        {
+            IZeroCostProxy proxy = factory();
+            return string.Equals(proxy.Name, name, StringComparison.Ordinal)
+                ? proxy
+                : throw new InvalidOperationException($"The factory registered as proxy '{name}' made a proxy named '{proxy.Name}'.");
+        });
     }
 
     /// <summary>Creates a proxy by name; unknown names list the known ones.</summary>
-    public static IZeroCostProxy Create(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        lock (Factories)
-        {
-            return Factories.TryGetValue(name.Trim(), out var factory)
-                ? factory()
-                : throw new ArgumentException($"Unknown proxy '{name}'; known proxies: {string.Join(", ", Factories.Keys)}.", nameof(name));
-        }
-    }
+    public static IZeroCostProxy Create(string name) => Proxies.Get(name)();
 
     /// <summary>Creates the proxies of a comma-separated list, in order, without duplicates.</summary>
     public static IReadOnlyList<IZeroCostProxy> CreateMany(string names)

@@ -47,7 +47,7 @@ public sealed class HybridScore
         ArgumentNullException.ThrowIfNull(terms);
         if (terms.Count == 0) throw new ArgumentException("A score needs at least one proxy.", nameof(terms));
         if (terms.Any(t => !(t.Weight > 0) || t.Weight > MaxWeight))
-            throw new ArgumentException($"Score weights lie in (0, {MaxWeight:G}]; got {string.Join(", ", terms.Where(t => !(t.Weight > 0) || t.Weight > MaxWeight).Select(t => t.Weight.ToString(CultureInfo.InvariantCulture)))}.", nameof(terms));
+            throw new ArgumentException($"Score weights must be positive and at most {MaxWeight:G}; got {string.Join(", ", terms.Where(t => !(t.Weight > 0) || t.Weight > MaxWeight).Select(t => t.Weight.ToString(CultureInfo.InvariantCulture)))}.", nameof(terms));
         if (terms.Select(t => t.Proxy).Distinct(StringComparer.OrdinalIgnoreCase).Count() != terms.Count) throw new ArgumentException("A proxy appears twice in the score.", nameof(terms));
         Terms = terms;
         Aggregation = aggregation;
@@ -112,9 +112,30 @@ public sealed class HybridScore
         };
     }
 
-    /// <summary>Named scores: "rk" (the paper's), "lrk" (cross-validated Kendall tau), "trk" and "srk" (the project's defaults on TSS and SSS).</summary>
-    public static IReadOnlyDictionary<string, HybridScore> Named { get; } =
-        new Dictionary<string, HybridScore>(StringComparer.OrdinalIgnoreCase) { ["rk"] = PaperRk, ["lrk"] = LogRank, ["trk"] = Default, ["srk"] = SizeDefault };
+    private static readonly Lazy<Registry<HybridScore>> NamedScores = new(() =>
+    {
+        var r = new Registry<HybridScore>("named score");
+        r.Register("rk", "The paper's NI + NASWOT + LogSynFlow linear rank sum, for reproduction.", PaperRk);
+        r.Register("lrk", "Log-rank hybrid with the best cross-validated whole-space Kendall tau on TSS CIFAR-10.", LogRank);
+        r.Register("trk", "TSS default: log-rank hybrid with a top term, chosen on TSS CIFAR-10 by what a GA returns.", Default);
+        r.Register("srk", "SSS default: log-rank hybrid with a top term, chosen on SSS CIFAR-10 by what a GA returns.", SizeDefault);
+        return r;
+    });
+
+    /// <summary>Named scores: "rk" (the paper's), "lrk" (cross-validated Kendall tau), "trk" and "srk" (the project's defaults on TSS and SSS), and any registered since.</summary>
+    public static IReadOnlyDictionary<string, HybridScore> Named =>
+        NamedScores.Value.Entries.ToDictionary(e => e.Name, e => e.Item, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every named score with its description.</summary>
+    public static IReadOnlyList<RegistryEntry<HybridScore>> NamedEntries => NamedScores.Value.Entries;
+
+    /// <summary>Registers a named score (usable wherever a score is parsed); a name that is taken, or "default", is refused.</summary>
+    public static void RegisterNamed(string name, string description, HybridScore score)
+    {
+        if (string.Equals(name?.Trim(), DefaultName, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException("'default' names the space's default score and cannot be registered.", nameof(name));
+        NamedScores.Value.Register(name!, description, score);
+    }
 
     /// <summary>The weighted proxies.</summary>
     public IReadOnlyList<ScoreTerm> Terms { get; }
@@ -184,7 +205,7 @@ public sealed class HybridScore
         string s = text.Trim();
         if (s.Length == 0) throw new FormatException("The score is empty.");
         if (string.Equals(s, DefaultName, StringComparison.OrdinalIgnoreCase)) return Parse(s, null);
-        if (Named.TryGetValue(s, out HybridScore? named)) return named;
+        if (NamedScores.Value.TryGet(s, out HybridScore named)) return named;
         var aggregation = RankAggregation.Linear;
         if (s.StartsWith("log:", StringComparison.OrdinalIgnoreCase))
         {
@@ -213,12 +234,15 @@ public sealed class HybridScore
             }
             if (proxy.Length == 0 || proxy.IndexOfAny(['(', ')', '*', ' ']) >= 0)
                 throw new FormatException($"Score '{text}': '{part}' is not a proxy name.");
-            if (Named.TryGetValue(proxy, out HybridScore? inner))
+            if (NamedScores.Value.TryGet(proxy, out HybridScore inner))
                 throw new FormatException($"Score '{text}': '{inner.Name}' stands alone; write its terms ({string.Join('+', inner.Terms.Select(t => t.Proxy))}) to combine them with others.");
             terms.Add(new ScoreTerm(proxy.ToLowerInvariant(), weight, top));
         }
         return new HybridScore(terms, aggregation);
     }
+
+    /// <summary>The score's formula in the text form (a named score's name is not its formula).</summary>
+    public string Describe() => Describe(Terms, Aggregation);
 
     private static string Describe(IReadOnlyList<ScoreTerm> terms, RankAggregation aggregation) =>
         (aggregation == RankAggregation.Log ? "log:" : string.Empty) +

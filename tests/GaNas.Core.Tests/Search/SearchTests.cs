@@ -113,7 +113,7 @@ public class SearchTests : IDisposable
     public void No_architecture_is_evaluated_twice(string name)
     {
         var runner = new SyntheticRunner(Space);
-        var result = Run(StrategyFactory.Create(name, Space, Score, 3), 1000, runner);
+        var result = Run(StrategyRegistry.Create(name, Space, Score, 3), 1000, runner);
         result.Evaluations.Should().Be(1000);
         runner.Runs.Should().Be(1000);
         result.Trials.Select(t => t.Genome).Distinct().Should().HaveCount(1000);
@@ -123,9 +123,9 @@ public class SearchTests : IDisposable
     [MemberData(nameof(Strategies))]
     public void Concurrent_workers_give_exactly_the_sequential_search(string name)
     {
-        var sequential = Run(StrategyFactory.Create(name, Space, Score, 8), 250);
+        var sequential = Run(StrategyRegistry.Create(name, Space, Score, 8), 250);
         var runner = new SlowConcurrentRunner(Space);
-        var concurrent = new NasExperiment().SetStrategy(StrategyFactory.Create(name, Space, Score, 8)).SetTrialRunner(runner)
+        var concurrent = new NasExperiment().SetStrategy(StrategyRegistry.Create(name, Space, Score, 8)).SetTrialRunner(runner)
             .SetEvaluationBudget(250).SetWorkers(4).RunAsync().GetAwaiter().GetResult();
         concurrent.Trials.Select(t => t.Genome).Should().Equal(sequential.Trials.Select(t => t.Genome));
         concurrent.Best!.Genome.Should().Be(sequential.Best!.Genome);
@@ -137,9 +137,9 @@ public class SearchTests : IDisposable
     [InlineData("ga")]
     public void A_free_worker_does_not_wait_for_a_slower_earlier_trial(string name)
     {
-        var sequential = Run(StrategyFactory.Create(name, Space, Score, 5), 40);
+        var sequential = Run(StrategyRegistry.Create(name, Space, Score, 5), 40);
         var runner = new SlowHeadRunner(Space);
-        var concurrent = new NasExperiment().SetStrategy(StrategyFactory.Create(name, Space, Score, 5)).SetTrialRunner(runner)
+        var concurrent = new NasExperiment().SetStrategy(StrategyRegistry.Create(name, Space, Score, 5)).SetTrialRunner(runner)
             .SetEvaluationBudget(40).SetWorkers(2).RunAsync().GetAwaiter().GetResult();
         runner.HeadReleasedByThird.Should().BeTrue("trial 2 must start on the worker trial 1 freed while trial 0 still runs");
         runner.MaxRunning.Should().BeLessThanOrEqualTo(2, "finished trials waiting in line hold no worker, running ones do");
@@ -168,9 +168,9 @@ public class SearchTests : IDisposable
     [MemberData(nameof(Strategies))]
     public void Same_seed_same_search(string name)
     {
-        var a = Run(StrategyFactory.Create(name, Space, Score, 5), 300);
-        var b = Run(StrategyFactory.Create(name, Space, Score, 5), 300);
-        var c = Run(StrategyFactory.Create(name, Space, Score, 6), 300);
+        var a = Run(StrategyRegistry.Create(name, Space, Score, 5), 300);
+        var b = Run(StrategyRegistry.Create(name, Space, Score, 5), 300);
+        var c = Run(StrategyRegistry.Create(name, Space, Score, 6), 300);
         a.Trials.Select(t => t.Genome).Should().Equal(b.Trials.Select(t => t.Genome));
         a.Best!.Genome.Should().Be(b.Best!.Genome);
         a.Trials.Select(t => t.Genome).Should().NotEqual(c.Trials.Select(t => t.Genome));
@@ -180,14 +180,14 @@ public class SearchTests : IDisposable
     [MemberData(nameof(Strategies))]
     public void Killed_and_resumed_search_ends_like_an_unbroken_one(string name)
     {
-        var unbroken = Run(StrategyFactory.Create(name, Space, Score, 11), 400);
+        var unbroken = Run(StrategyRegistry.Create(name, Space, Score, 11), 400);
         string checkpoint = Path.Combine(_dir, $"{name}.json");
         using var cts = new CancellationTokenSource();
-        var first = Run(StrategyFactory.Create(name, Space, Score, 11), 400, checkpoint: checkpoint, ct: cts.Token,
+        var first = Run(StrategyRegistry.Create(name, Space, Score, 11), 400, checkpoint: checkpoint, ct: cts.Token,
             progress: new SyncProgress(p => { if (p.Evaluations == 173) cts.Cancel(); }));
         first.Cancelled.Should().BeTrue();
         first.Evaluations.Should().Be(173);
-        var resumed = Run(StrategyFactory.Create(name, Space, Score, 11), 400, checkpoint: checkpoint);
+        var resumed = Run(StrategyRegistry.Create(name, Space, Score, 11), 400, checkpoint: checkpoint);
         resumed.ResumedTrials.Should().Be(173);
         resumed.Trials.Select(t => t.Genome).Should().Equal(unbroken.Trials.Select(t => t.Genome));
         resumed.Best!.Genome.Should().Be(unbroken.Best!.Genome);
@@ -210,7 +210,7 @@ public class SearchTests : IDisposable
     public void A_throwing_trial_is_reported_and_the_search_goes_on(string name)
     {
         var runner = new SyntheticRunner(Space, g => g[0] == 0);
-        var result = Run(StrategyFactory.Create(name, Space, Score, 2), 200, runner);
+        var result = Run(StrategyRegistry.Create(name, Space, Score, 2), 200, runner);
         result.Evaluations.Should().Be(200);
         result.FailedTrials.Should().BePositive();
         result.Trials.Where(t => t.Failed).Should().OnlyContain(t => double.IsPositiveInfinity(t.Loss) && t.Error!.Contains("synthetic failure"));
