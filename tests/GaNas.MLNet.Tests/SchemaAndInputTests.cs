@@ -84,11 +84,32 @@ public class SchemaAndInputTests
     }
 
     [Fact]
-    public void Corrupt_or_mis_sized_encoded_images_name_the_row()
+    public void Corrupt_encoded_images_name_the_row()
     {
         FitError(new[] { new Bytes(), new Bytes { Label = "b" } }, Options(3, 8, 8)).Message.Should().Contain("Row 1").And.Contain("cannot be decoded");
-        byte[] png = PngDecoder.Encode(new DecodedImage(5, 5, 3, new byte[75]));
-        FitError(new[] { new Bytes { Features = png }, new Bytes { Label = "b", Features = png } }, Options(3, 8, 8)).Message.Should().Contain("5x5").And.Contain("8x8");
+        byte[] png = TestImages.Png(new DecodedImage(5, 5, 3, new byte[75]));
+        byte[] cut = png[..(png.Length - 10)];
+        FitError(new[] { new Bytes { Features = png }, new Bytes { Label = "b", Features = cut } }, Options(3, 8, 8)).Message.Should().Contain("Row 2").And.Contain("truncated");
+    }
+
+    [Fact]
+    public void Encoded_images_of_other_sizes_and_formats_are_resized_alike_at_training_and_prediction()
+    {
+        var random = new Random(2);
+        DecodedImage Noise(int w, int h) { var p = new byte[w * h * 3]; random.NextBytes(p); return new DecodedImage(w, h, 3, p); }
+        var rows = Enumerable.Range(0, 12).Select(i => new Bytes
+        {
+            Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Features = (i % 3) switch { 0 => TestImages.Png(Noise(5, 5)), 1 => TestImages.Jpeg(Noise(16, 12)), _ => TestImages.Bmp(Noise(8, 8)) },
+        }).ToList();
+        IDataView data = _ml.Data.LoadFromEnumerable(rows);
+        var options = Options(3, 8, 8);
+        options.ValidationSetFraction = 0;
+        var model = _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(data);
+        var scores = model.Transform(data).GetColumn<float[]>("Score").ToList();
+        scores.Should().HaveCount(12).And.OnlyContain(s => s.Length == 2 && s.All(float.IsFinite));
+        // The same bytes score the same whatever came before: decoding and resizing are pure functions of the bytes.
+        model.Transform(_ml.Data.LoadFromEnumerable(rows.AsEnumerable().Reverse())).GetColumn<float[]>("Score").Reverse().Should().BeEquivalentTo(scores, o => o.WithStrictOrdering());
     }
 
     [Fact]
@@ -99,7 +120,7 @@ public class SchemaAndInputTests
         {
             var pixels = new byte[8 * 8 * 3];
             random.NextBytes(pixels);
-            return new Bytes { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = PngDecoder.Encode(new DecodedImage(8, 8, 3, pixels)) };
+            return new Bytes { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = TestImages.Png(new DecodedImage(8, 8, 3, pixels)) };
         }).ToList();
         IDataView data = _ml.Data.LoadFromEnumerable(rows);
         var options = Options(3, 8, 8);

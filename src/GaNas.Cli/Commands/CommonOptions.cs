@@ -21,7 +21,7 @@ internal static class CommonOptions
 
     public static Option<string> Images() => new("--images")
     {
-        Description = "Images: a folder of class subfolders of PNG files, a CIFAR binary .bin file, or an IDX *-idx3-ubyte[.gz] file.",
+        Description = "Images: a folder of class subfolders of JPEG, PNG, BMP or GIF files of one size, a CIFAR binary .bin file, or an IDX *-idx3-ubyte[.gz] file.",
         Required = true,
     };
 

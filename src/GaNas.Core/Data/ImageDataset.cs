@@ -130,7 +130,7 @@ public sealed class ImageDataset
     }
 
     /// <summary>
-    /// Loads images from a path: a directory of class subfolders of PNG files, a CIFAR binary file
+    /// Loads images from a path: a directory of class subfolders of JPEG, PNG, BMP or GIF files, a CIFAR binary file
     /// (<c>.bin</c>), or an IDX image file (<c>*-idx3-ubyte[.gz]</c>, labels beside it).
     /// </summary>
     public static ImageDataset Load(string path, int? channels = null)

@@ -2,18 +2,18 @@ namespace GaNas.Data;
 
 /// <summary>
 /// Reads the ML.NET image-folder convention: one subfolder per class (sorted by name = label
-/// order), PNG files inside. All images must share one size; a mis-sized or unreadable image is
-/// reported by path.
+/// order), JPEG, PNG, BMP or GIF files inside (<see cref="ImageDecoder"/>). All images must share one size; a
+/// mis-sized or unreadable image is reported by path.
 /// </summary>
 public static class ImageFolderReader
 {
-    /// <summary>Reads every PNG under the class subfolders of <paramref name="root"/>.</summary>
+    /// <summary>Reads every image under the class subfolders of <paramref name="root"/>; other files are skipped.</summary>
     public static ImageDataset Read(string root, int channels = 3)
     {
         ArgumentNullException.ThrowIfNull(root);
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Image folder '{root}' does not exist.");
         string[] classes = Directory.GetDirectories(root).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
-        if (classes.Length == 0) throw new InvalidDataException($"Image folder '{root}' has no class subfolders (expected <root>/<class>/<image>.png).");
+        if (classes.Length == 0) throw new InvalidDataException($"Image folder '{root}' has no class subfolders (expected <root>/<class>/<image>.png or .jpg).");
         var labels = new List<int>();
         var images = new List<byte[]>();
         int width = -1, height = -1;
@@ -22,14 +22,8 @@ public static class ImageFolderReader
         {
             foreach (string file in Directory.GetFiles(classes[label]).OrderBy(f => f, StringComparer.Ordinal))
             {
-                string ext = Path.GetExtension(file).ToLowerInvariant();
-                if (ext != ".png")
-                {
-                    if (ext is ".jpg" or ".jpeg" or ".bmp" or ".gif")
-                        throw new InvalidDataException($"'{file}': only PNG images are supported by the core loader; convert it or load it through ML.NET's LoadImages.");
-                    continue;
-                }
-                DecodedImage image = PngDecoder.Decode(file, channels);
+                if (!ImageDecoder.Extensions.Contains(Path.GetExtension(file).ToLowerInvariant())) continue;
+                DecodedImage image = ImageDecoder.Decode(file, channels);
                 if (first is null)
                 {
                     (width, height, first) = (image.Width, image.Height, file);
@@ -42,7 +36,7 @@ public static class ImageFolderReader
                 labels.Add(label);
             }
         }
-        if (images.Count == 0) throw new InvalidDataException($"Image folder '{root}' contains no PNG images.");
+        if (images.Count == 0) throw new InvalidDataException($"Image folder '{root}' contains no images ({string.Join(", ", ImageDecoder.Extensions)}).");
         int size = images[0].Length;
         var pixels = new byte[images.Count * size];
         for (int i = 0; i < images.Count; i++) images[i].CopyTo(pixels, i * size);

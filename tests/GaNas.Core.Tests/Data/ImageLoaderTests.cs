@@ -17,7 +17,7 @@ public class ImageLoaderTests : IDisposable
     {
         string path = Path.Combine(_dir, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, PngDecoder.Encode(image));
+        File.WriteAllBytes(path, TestImages.Png(image));
         return path;
     }
 
@@ -27,27 +27,63 @@ public class ImageLoaderTests : IDisposable
     public void Png_round_trips(int channels)
     {
         var image = Gradient(5, 4, channels);
-        var decoded = PngDecoder.Decode(PngDecoder.Encode(image), channels, "mem");
+        var decoded = ImageDecoder.Decode(TestImages.Png(image), channels, "mem");
         decoded.Pixels.Should().Equal(image.Pixels);
     }
 
     [Fact]
     public void Corrupt_png_files_are_reported_by_name_and_problem()
     {
-        byte[] good = PngDecoder.Encode(Gradient(4, 4, 3));
+        byte[] good = TestImages.Png(Gradient(4, 4, 3));
         byte[] badCrc = (byte[])good.Clone();
         badCrc[20] ^= 0xFF;
         var cases = new (byte[] Bytes, string Message)[]
         {
-            (new byte[] { 1, 2, 3 }, "not a PNG"),
+            (new byte[] { 1, 2, 3 }, "not a JPEG, PNG"),
             (badCrc, "CRC mismatch"),
             (good[..(good.Length - 20)], "truncated"),
         };
         foreach (var (bytes, message) in cases)
         {
-            var act = () => PngDecoder.Decode(bytes, 3, "broken.png");
+            var act = () => ImageDecoder.Decode(bytes, 3, "broken.png");
             act.Should().Throw<InvalidDataException>().Which.Message.Should().Contain("broken.png").And.Contain(message);
         }
+    }
+
+    [Fact]
+    public void Jpeg_bmp_and_png_decode_through_one_decoder_with_one_grey_formula()
+    {
+        var image = Gradient(6, 5, 3);
+        ImageDecoder.Decode(TestImages.Bmp(image), 3, "x.bmp").Pixels.Should().Equal(image.Pixels, "BMP is lossless");
+        byte[] jpeg = ImageDecoder.Decode(TestImages.Jpeg(new DecodedImage(8, 8, 3, Enumerable.Repeat((byte)120, 192).ToArray())), 3, "x.jpg").Pixels;
+        jpeg.Should().OnlyContain(v => Math.Abs(v - 120) <= 2, "a flat JPEG stays flat up to compression");
+        var grey = ImageDecoder.Decode(TestImages.Png(image), 1, "x.png");
+        grey.Channels.Should().Be(1);
+        grey.Pixels[1].Should().Be((byte)Math.Round(0.299 * image.Pixels[3] + 0.587 * image.Pixels[4] + 0.114 * image.Pixels[5]));
+    }
+
+    [Fact]
+    public void Image_folder_reads_jpeg_files_too()
+    {
+        string path = Path.Combine(_dir, "cats", "a.jpg");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, TestImages.Jpeg(Gradient(4, 4, 3)));
+        WritePng("dogs/b.png", Gradient(4, 4, 3));
+        var data = ImageFolderReader.Read(_dir);
+        data.Count.Should().Be(2);
+        data.ClassNames.Should().Equal("cats", "dogs");
+    }
+
+    [Fact]
+    public void Resizing_averages_when_shrinking_and_keeps_flat_images_flat()
+    {
+        var flat = new DecodedImage(7, 5, 3, Enumerable.Repeat((byte)77, 105).ToArray());
+        ImageResize.To(flat, 16, 12).Pixels.Should().OnlyContain(v => v == 77);
+        ImageResize.To(flat, 3, 2).Pixels.Should().OnlyContain(v => v == 77);
+        ImageResize.To(flat, 7, 5).Should().BeSameAs(flat);
+        // A 1-pixel checkerboard halved: every output pixel covers both colours equally.
+        var board = new DecodedImage(8, 8, 1, Enumerable.Range(0, 64).Select(i => (byte)(((i / 8) + (i % 8)) % 2 == 0 ? 0 : 200)).ToArray());
+        ImageResize.To(board, 4, 4).Pixels.Should().OnlyContain(v => v >= 90 && v <= 110);
     }
 
     [Fact]

@@ -4,13 +4,13 @@ using GaNas.Data;
 
 namespace GaNas.Tests.Data;
 
-/// <summary>PNG headers that lie: decompression bombs and impossible fields are refused from the header, before decoding.</summary>
-public class HostilePngTests
+/// <summary>Image headers that lie: decompression bombs and impossible fields are refused from the header, before decoding.</summary>
+public class HostileImageTests
 {
     /// <summary>A valid 2x2 RGB PNG whose IHDR fields are then rewritten (with a correct CRC, as a crafted file has).</summary>
     private static byte[] WithHeader(int width, int height, byte bitDepth = 8)
     {
-        byte[] png = PngDecoder.Encode(new DecodedImage(2, 2, 3, new byte[12]));
+        byte[] png = TestImages.Png(new DecodedImage(2, 2, 3, new byte[12]));
         // Signature (8), IHDR length (4), "IHDR" (4), 13 bytes of data, CRC (4).
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), width);
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), height);
@@ -22,7 +22,7 @@ public class HostilePngTests
     [Fact]
     public void The_test_image_is_valid_before_it_is_rewritten()
     {
-        PngDecoder.Decode(WithHeader(2, 2), 3, "ok.png").Width.Should().Be(2);
+        ImageDecoder.Decode(WithHeader(2, 2), 3, "ok.png").Width.Should().Be(2);
     }
 
     [Theory]
@@ -32,7 +32,7 @@ public class HostilePngTests
     public void A_decompression_bomb_header_is_refused_before_decoding(int width, int height)
     {
         var watch = Stopwatch.StartNew();
-        var act = () => PngDecoder.Decode(WithHeader(width, height), 3, "bomb.png");
+        var act = () => ImageDecoder.Decode(WithHeader(width, height), 3, "bomb.png");
         act.Should().Throw<InvalidDataException>().WithMessage($"Image 'bomb.png' claims {width}x{height} pixels*");
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1));
     }
@@ -40,7 +40,7 @@ public class HostilePngTests
     [Fact]
     public void An_impossible_bit_depth_is_refused()
     {
-        var act = () => PngDecoder.Decode(WithHeader(2, 2, bitDepth: 0), 3, "depth.png");
-        act.Should().Throw<InvalidDataException>().WithMessage("*bit depth 0*");
+        var act = () => ImageDecoder.Decode(WithHeader(2, 2, bitDepth: 0), 3, "depth.png");
+        act.Should().Throw<InvalidDataException>().WithMessage("Image 'depth.png'*");
     }
 }
