@@ -25,12 +25,17 @@ internal sealed class LiveProxies : IDisposable
 
     public ProxyEvaluator Evaluator { get; }
 
-    public static LiveProxies Create(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, string images, int batchSize, int seed, string? normalize, int classes, int threads, bool channelsLast = true, int trimEvery = 32)
+    /// <summary>
+    /// Loads the batch and builds the evaluator, for networks of the benchmark's skeleton unless <paramref name="channels"/>
+    /// or <paramref name="cells"/> say otherwise (rank the networks at the size that will be trained).
+    /// </summary>
+    public static LiveProxies Create(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, string images, int batchSize, int seed, string? normalize, int classes, int threads,
+        bool channelsLast = true, int trimEvery = 32, int? channels = null, int? cells = null)
     {
         TorchRuntime.Initialize(threads);
         ProxyBatch batch = ProxyBatch.Load(images, batchSize, seed, normalize);
         Tensor labels = batch.LabelTensor(classes);
-        var options = space.BenchmarkOptions(classes).With(inputChannels: (int)batch.Images.shape[1]);
+        var options = space.BenchmarkOptions(classes).With(channels: channels, cellsPerStage: cells, inputChannels: (int)batch.Images.shape[1]);
         return new LiveProxies(batch, labels, new ProxyEvaluator(space, proxies, batch.Images, options, seed, labels) { ChannelsLast = channelsLast, TrimEvery = trimEvery });
     }
 

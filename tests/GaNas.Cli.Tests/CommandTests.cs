@@ -177,4 +177,19 @@ public class CommandTests : IDisposable
         stdout.Should().Contain(best.GetProperty("arch").GetString());
         File.Exists(PathOf("ck.json")).Should().BeTrue();
     }
+
+    [BenchmarkFact]
+    public void Search_scores_networks_of_the_skeleton_it_is_given()
+    {
+        string checkpoint = PathOf("skeleton.json");
+        var (code, _, error) = Run("search", "--space", "tss", "--strategy", "ga", "--score", "naswot", "--images", BenchmarkData.File("images", "cifar10-960"),
+            "--evaluations", "6", "--batch", "8", "--channels", "4", "--cells", "1", "--checkpoint", checkpoint, "--out", PathOf("s.json"));
+        code.Should().Be(0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(checkpoint));
+        var evaluation = doc.RootElement.GetProperty("Evaluation");
+        evaluation.GetProperty("channels").GetString().Should().Be("4");
+        evaluation.GetProperty("cells").GetString().Should().Be("1");
+        // With 6 evaluations the GA's population and tournament scale to the budget (2 and 1, not 50 and 5), as in the ML.NET trainer.
+        doc.RootElement.GetProperty("Fingerprint").GetString().Should().Contain("population=2,tournament=1");
+    }
 }

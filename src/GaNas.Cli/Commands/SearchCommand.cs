@@ -32,10 +32,12 @@ internal static class SearchCommand
         var workers = CommonOptions.Workers();
         var layout = CommonOptions.Layout();
         var normalize = CommonOptions.Normalize();
+        var channels = new Option<int?>("--channels") { Description = "Width C of the first stage of the networks scored (TSS; default: the benchmark's 16): rank at the size you will train." }.InRange(1, 256);
+        var cells = new Option<int?>("--cells") { Description = "Cells per stage N of the networks scored (default: the benchmark's, 5 for TSS, 1 for SSS)." }.InRange(0, 16);
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
         var command = new Command("search", "Search a space without training, scoring candidates with zero-cost proxies on real images.")
         {
-            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, workers, layout, normalize, output,
+            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, workers, layout, normalize, channels, cells, output,
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
@@ -46,7 +48,8 @@ internal static class SearchCommand
             var proxies = hybrid.Proxies.Select(ProxyRegistry.Create).ToList();
             BenchmarkTable? bench = parse.GetValue(table) is { } t ? BenchmarkTable.Read(s, t) : null;
             int seedValue = parse.GetValue(seed);
-            using var live = LiveProxies.Create(s, proxies, parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last");
+            using var live = LiveProxies.Create(s, proxies, parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last",
+                channels: parse.GetValue(channels), cells: parse.GetValue(cells));
             using var runner = new ProxyTrialRunner(live.Evaluator);
             int budget = parse.GetValue(evaluations);
             SearchStrategy tuner = StrategyRegistry.Create(parse.GetValue(strategy)!, s, hybrid, seedValue, budget);
