@@ -19,6 +19,8 @@ public static class GanasCli
         root.Subcommands.Add(SearchCommand.Create(io));
         root.Subcommands.Add(SummarizeCommand.Create(io));
         root.Subcommands.Add(SelectScoreCommand.Create(io));
+        root.Subcommands.Add(TrainCommand.Create(io));
+        root.Subcommands.Add(PredictCommand.Create(io));
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
