@@ -147,6 +147,13 @@ public sealed class TrainingFreeNasOptions
     /// </summary>
     public IDataView? ValidationSet;
 
+    /// <summary>
+    /// A file the final training checkpoints to after every epoch, and resumes from when it exists (null = none): a
+    /// killed Fit run again with the same data and options repeats the (deterministic) search, then continues training
+    /// from the last finished epoch and ends with the model an uninterrupted run would have. Delete it to start over.
+    /// </summary>
+    public string? TrainingCheckpointPath;
+
     /// <summary>Stops the final training when validation accuracy stops improving (null = train every epoch).</summary>
     public TrainingFreeNasEarlyStopping? EarlyStoppingCriteria;
 
@@ -189,7 +196,7 @@ public sealed class TrainingFreeNasOptions
     /// <summary>The intra-op thread count the trainer sets.</summary>
     internal int ThreadCount => NumberOfThreads ?? Environment.ProcessorCount;
 
-    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed) => new()
+    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed, string? checkpoint = null) => new()
     {
         Epochs = epochs,
         BatchSize = batchSize,
@@ -204,6 +211,7 @@ public sealed class TrainingFreeNasOptions
         Seed = seed,
         EarlyStoppingPatience = EarlyStoppingCriteria?.Patience ?? 0,
         EarlyStoppingMinDelta = EarlyStoppingCriteria?.MinDelta ?? 0,
+        CheckpointPath = checkpoint,
     };
 
     /// <summary>Throws naming the first invalid option; called when the trainer is created, before any data is read.</summary>

@@ -114,7 +114,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             log.Report("training", m.Epoch, epochs, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
         });
         TrainingReport report = NetworkTrainer.Train(network, images, labels, validationImages, validationLabels,
-            o.ToTrainingOptions(epochs, schedule.BatchSize, seed), device, epochProgress, ct);
+            o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath), device, epochProgress, ct);
         if (report.StoppedEarly) log.Info($"training: stopped early after epoch {report.Curve.Count}; best epoch {report.BestEpoch}");
 
         // 4. The ML.NET model.

@@ -181,4 +181,42 @@ public class ContextAndOptionsTests
         small.BatchSize.Should().Be(8);
         small.Epochs.Should().Be(17, "243 / 8 = 30 steps per epoch, 500 steps need 17 epochs");
     }
+
+    [Fact]
+    public void A_fit_killed_during_training_resumes_from_its_checkpoint_to_the_same_model()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView data = TwoClassPixels(ml, 40, seed: 6);
+        TrainingFreeNasOptions Options()
+        {
+            var o = Tiny();
+            o.Seed = 4;
+            o.Epoch = 4;
+            return o;
+        }
+        float[][] Scores(ITransformer model) => model.Transform(data).GetColumn<float[]>("Score").ToArray();
+        float[][] whole = Scores(Fit(ml, Options(), data));
+
+        string checkpoint = Path.Combine(Path.GetTempPath(), $"ganas-fit-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            using var cts = new CancellationTokenSource();
+            var killed = Options();
+            killed.TrainingCheckpointPath = checkpoint;
+            killed.CancellationToken = cts.Token;
+            killed.MetricsCallback = m => { if (m.Epoch == 2) cts.Cancel(); };
+            var act = () => Fit(ml, killed, data);
+            act.Should().Throw<TrainingFreeNasCancelledException>();
+            var again = Options();
+            again.TrainingCheckpointPath = checkpoint;
+            var resumed = Fit(ml, again, data);
+            resumed.Summary.TrainingCurve.Select(m => m.Epoch).Should().Equal(1, 2, 3, 4);
+            float[][] scores = Scores(resumed);
+            for (int r = 0; r < whole.Length; r++) scores[r].Should().Equal(whole[r], $"row {r}");
+        }
+        finally
+        {
+            File.Delete(checkpoint);
+        }
+    }
 }

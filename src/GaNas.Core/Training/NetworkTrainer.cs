@@ -75,10 +75,18 @@ public static class NetworkTrainer
         long step = 0;
         bool completed = true, stoppedEarly = false;
         double patienceBest = double.NegativeInfinity;
-        int patienceEpoch = 0;
+        int patienceEpoch = 0, firstEpoch = 1;
+        string? fingerprint = options.CheckpointPath is null ? null : TrainingCheckpoint.FingerprintOf(options, network, images, labels, nValid, separate);
+        if (options.CheckpointPath is not null && File.Exists(options.CheckpointPath))
+        {
+            var resumed = TrainingCheckpoint.Load(options.CheckpointPath, fingerprint!, network, optimizer, generator, device, out best);
+            (firstEpoch, step, bestAccuracy, bestEpoch, patienceBest, patienceEpoch) = (resumed.Epoch + 1, resumed.Step, resumed.BestAccuracy, resumed.BestEpoch, resumed.PatienceBest, resumed.PatienceEpoch);
+            curve.AddRange(resumed.Curve);
+            stoppedEarly = resumed.Epoch < options.Epochs && options.EarlyStoppingPatience > 0 && nValid > 0 && resumed.Epoch - patienceEpoch >= options.EarlyStoppingPatience;
+        }
         try
         {
-            for (int epoch = 1; epoch <= options.Epochs && completed; epoch++)
+            for (int epoch = firstEpoch; epoch <= options.Epochs && completed && !stoppedEarly; epoch++)
             {
                 var epochWatch = Stopwatch.StartNew();
                 network.train();
@@ -129,8 +137,15 @@ public static class NetworkTrainer
                     else if (epoch - patienceEpoch >= options.EarlyStoppingPatience && epoch < options.Epochs)
                     {
                         stoppedEarly = true;
-                        break;
                     }
+                }
+                if (options.CheckpointPath is not null && completed)
+                {
+                    new TrainingCheckpoint
+                    {
+                        Fingerprint = fingerprint!, Epoch = epoch, Step = step, BestAccuracy = bestAccuracy, BestEpoch = bestEpoch,
+                        PatienceBest = patienceBest, PatienceEpoch = patienceEpoch, Curve = curve,
+                    }.Save(options.CheckpointPath, network, optimizer, generator, best);
                 }
             }
             if (best is not null) network.load_state_dict(best);

@@ -46,6 +46,12 @@ public sealed class TrainingOptions
     /// </summary>
     public int EarlyStoppingPatience { get; init; }
 
+    /// <summary>
+    /// A file to checkpoint the training to after every epoch and to resume from when it exists (null = none): a killed
+    /// run continues from its last finished epoch and ends with the weights an uninterrupted run would have.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
     /// <summary>The smallest validation-accuracy gain (a fraction, e.g. 0.001) that counts as an improvement for early stopping.</summary>
     public double EarlyStoppingMinDelta { get; init; }
 

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GaNas.Training;
+
+/// <summary>
+/// Where a training run stands after an epoch: the network's weights (batch-norm statistics included), the
+/// optimizer's momentum buffers, the random generator's state, the best weights so far, the early-stopping state and
+/// the curve. Written after every epoch to a temporary file and renamed (a kill never leaves a torn file), with the
+/// SHA-256 of its contents and a fingerprint of the run (options, data sizes, a sample of the data, parameter shapes);
+/// a resumed run continues from the next epoch and ends with the weights an uninterrupted run would have.
+/// </summary>
+internal sealed class TrainingCheckpoint
+{
+    private static readonly byte[] Magic = "GANASCKP"u8.ToArray();
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private const int Version = 1;
+
+    public required string Fingerprint { get; init; }
+    public required int Epoch { get; init; }
+    public required long Step { get; init; }
+    public required double BestAccuracy { get; init; }
+    public required int BestEpoch { get; init; }
+    public required double PatienceBest { get; init; }
+    public required int PatienceEpoch { get; init; }
+    public required IReadOnlyList<EpochMetrics> Curve { get; init; }
+
+    /// <summary>What must be equal for a checkpoint to be resumed: the options and the data's identity.</summary>
+    public static string FingerprintOf(TrainingOptions o, nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, long nValid, bool separate)
+    {
+        var shapes = network.parameters().Select(p => string.Join('x', p.shape));
+        long n = images.shape[0];
+        // A sample of 16 evenly spaced images stands for the data set (hashing every image would cost as much as an epoch).
+        long[] sample = Enumerable.Range(0, (int)Math.Min(16, n)).Select(i => i * (n - 1) / Math.Max(1, Math.Min(16, n) - 1)).Distinct().ToArray();
+        using Tensor index = tensor(sample);
+        using Tensor picked = images.index_select(0, index);
+        string fields = JsonSerializer.Serialize<object[]>(new object[]
+        {
+            o.Epochs, o.BatchSize, o.LearningRate, o.Momentum, o.Nesterov, o.WeightDecay, o.LabelSmoothing, o.CropPadding, o.HorizontalFlip,
+            o.ValidationFraction, o.Seed, o.EarlyStoppingPatience, o.EarlyStoppingMinDelta, string.Join('x', images.shape), nValid, separate,
+            string.Join(';', shapes), GaNas.Search.RunFingerprint.HashOf(picked), GaNas.Search.RunFingerprint.HashOf(labels),
+        }, Json);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(fields)));
+    }
+
+    /// <summary>Writes the checkpoint atomically.</summary>
+    public void Save(string path, nn.Module<Tensor, Tensor> network, OptimizerHelper optimizer, Generator generator, Dictionary<string, Tensor>? best)
+    {
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(JsonSerializer.Serialize(new Header(Fingerprint, Epoch, Step, BestAccuracy, BestEpoch, PatienceBest, PatienceEpoch, Curve.ToList()), Json));
+            using (Tensor state = generator.get_state()) state.Save(writer);
+            optimizer.save_state_dict(writer);
+            writer.Write(best is not null);
+            if (best is not null)
+            {
+                writer.Write(best.Count);
+                foreach (var (name, value) in best.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    writer.Write(name);
+                    using Tensor cpu = value.cpu();
+                    cpu.Save(writer);
+                }
+            }
+        }
+        network.save(payload);
+        byte[] body = payload.ToArray();
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp";
+        using (var file = File.Create(temp))
+        {
+            file.Write(Magic);
+            file.Write(BitConverter.GetBytes(Version));
+            file.Write(SHA256.HashData(body));
+            file.Write(body);
+        }
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>
+    /// Reads a checkpoint into the network, optimizer and generator; refuses one that is damaged or belongs to
+    /// another run (<paramref name="fingerprint"/>), naming the file.
+    /// </summary>
+    public static TrainingCheckpoint Load(string path, string fingerprint, nn.Module<Tensor, Tensor> network, OptimizerHelper optimizer, Generator generator,
+        Device device, out Dictionary<string, Tensor>? best)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        int prefix = Magic.Length + 4 + 32;
+        if (bytes.Length < prefix || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new InvalidDataException($"Training checkpoint '{path}' is not a GaNas training checkpoint.");
+        int version = BitConverter.ToInt32(bytes, Magic.Length);
+        if (version != Version) throw new InvalidDataException($"Training checkpoint '{path}' has format version {version}; this build reads {Version}.");
+        var body = new ReadOnlySpan<byte>(bytes, prefix, bytes.Length - prefix);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(Magic.Length + 4, 32)))
+            throw new InvalidDataException($"Training checkpoint '{path}' fails its integrity check (SHA-256 mismatch): the file is damaged; delete it to start over.");
+        try
+        {
+            using var stream = new MemoryStream(bytes, prefix, bytes.Length - prefix);
+            using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+            Header header = JsonSerializer.Deserialize<Header>(reader.ReadString(), Json) ?? throw new InvalidDataException($"Training checkpoint '{path}' has no header.");
+            if (header.Fingerprint != fingerprint)
+                throw new InvalidDataException($"Training checkpoint '{path}' belongs to another training run (other options, data or network); delete it or choose another checkpoint path.");
+            using (Tensor state = TensorExtensionMethods.Load(reader)) generator.set_state(state);
+            optimizer.load_state_dict(reader);
+            best = null;
+            if (reader.ReadBoolean())
+            {
+                int count = reader.ReadInt32();
+                best = new Dictionary<string, Tensor>(count);
+                for (int i = 0; i < count; i++)
+                {
+                    string name = reader.ReadString();
+                    using Tensor value = TensorExtensionMethods.Load(reader);
+                    best[name] = value.to(device).DetachFromDisposeScope();
+                }
+            }
+            network.load(stream);
+            return new TrainingCheckpoint
+            {
+                Fingerprint = header.Fingerprint, Epoch = header.Epoch, Step = header.Step, BestAccuracy = header.BestAccuracy, BestEpoch = header.BestEpoch,
+                PatienceBest = header.PatienceBest, PatienceEpoch = header.PatienceEpoch, Curve = header.Curve,
+            };
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or JsonException or ArgumentException or FormatException)
+        {
+            throw new InvalidDataException($"Training checkpoint '{path}' is corrupt: {ex.Message}", ex);
+        }
+    }
+
+    private sealed record Header(string Fingerprint, int Epoch, long Step, double BestAccuracy, int BestEpoch, double PatienceBest, int PatienceEpoch, List<EpochMetrics> Curve);
+}
