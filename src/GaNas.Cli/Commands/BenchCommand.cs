@@ -56,7 +56,7 @@ internal static class BenchCommand
                 cancel.ThrowIfCancellationRequested();
                 int runSeed = seed0 + r;
                 SearchStrategy tuner = StrategyRegistry.Create(strategyName, s, hybrid, runSeed, budget);
-                using var runner = new TableTrialRunner(table, indexOf, hybrid.Proxies);
+                using var runner = new TableTrialRunner(table, indexOf, hybrid.Proxies, s);
                 var result = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget)
                     .RunAsync(cancel).GetAwaiter().GetResult();
                 var best = result.Best ?? throw new InvalidOperationException("The search finished no trial.");

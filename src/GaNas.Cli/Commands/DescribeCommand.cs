@@ -46,6 +46,7 @@ internal static class DescribeCommand
                 cells = options.CellsPerStage,
                 input_size = parse.GetValue(inputSize),
                 input_channels = options.InputChannels,
+                degenerate = s.Degeneracy(genome),
             };
             io.Out.WriteLine(Json.Serialize(result));
             return 0;

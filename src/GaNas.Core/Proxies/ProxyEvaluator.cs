@@ -171,6 +171,11 @@ public sealed class ProxyEvaluator
     {
         var watch = Stopwatch.StartNew();
         var values = new Dictionary<string, ProxyValue>(StringComparer.Ordinal);
+        if (Space.Degeneracy(genome) is { } why)
+        {
+            foreach (IZeroCostProxy proxy in Proxies) values[proxy.Name] = ProxyValue.Failed(why);
+            return new ProxyScores(genome, values, watch.Elapsed.TotalSeconds);
+        }
         using (var scope = NewDisposeScope())
         using (var context = new ProxyContext(Space, genome, Images, Options, Seed, _needs, ChannelsLast) { Labels = Labels })
         {

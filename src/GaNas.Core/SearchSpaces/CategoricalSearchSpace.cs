@@ -126,4 +126,7 @@ public abstract class CategoricalSearchSpace : ISearchSpace
         }
         return result;
     }
+
+    /// <inheritdoc />
+    public virtual string? Degeneracy(Genome genome) => null;
 }

@@ -37,6 +37,26 @@ public sealed class CellTopology
         }
     }
 
+    /// <summary>
+    /// Whether some chain of edges that are not <c>none</c> leads from the input node 0 to the output node 3. Without
+    /// one, every cell's output is zero whatever its input, so the network's prediction does not depend on the image
+    /// (it trains to a constant, chance-level classifier). Cells whose only paths are skip connections or pooling do
+    /// depend on their input and are not degenerate.
+    /// </summary>
+    public bool ConnectsInputToOutput
+    {
+        get
+        {
+            var reached = new bool[NodeCount];
+            reached[0] = true;
+            foreach (var (target, source, operation) in Edges)
+            {
+                if (reached[source] && operation != CellOperation.None) reached[target] = true;
+            }
+            return reached[NodeCount - 1];
+        }
+    }
+
     /// <summary>The operation of edge <paramref name="edge"/> in canonical order.</summary>
     public CellOperation this[int edge] => _operations[edge];
 

@@ -48,6 +48,13 @@ public interface ISearchSpace
     /// <summary>All genomes that differ from <paramref name="genome"/> in exactly one position.</summary>
     IReadOnlyList<Genome> Neighbours(Genome genome);
 
+    /// <summary>
+    /// Why the genome's network cannot learn from its input, decided from the genome alone (no forward pass), or null
+    /// when it can. Every proxy and score treats a degenerate architecture as failed, so no strategy returns one and no
+    /// trainer trains one.
+    /// </summary>
+    string? Degeneracy(Genome genome);
+
     /// <summary>Builds the untrained network for a genome.</summary>
     CellNetwork BuildNetwork(Genome genome, NetworkOptions options);
 

@@ -36,6 +36,11 @@ public sealed class TopologySearchSpace : CategoricalSearchSpace
     /// <inheritdoc />
     public override string Format(Genome genome) => ToCell(genome).ToString();
 
+    /// <summary>Degenerate cells: no chain of non-<c>none</c> edges from node 0 to node 3 (341 of the 15,625; test <c>Degenerate_cells_are_counted</c>).</summary>
+    public override string? Degeneracy(Genome genome) => ToCell(genome).ConnectsInputToOutput
+        ? null
+        : "degenerate architecture: no path of non-none edges from the cell's input to its output, so the network's output does not depend on the image";
+
     /// <inheritdoc />
     public override NetworkOptions BenchmarkOptions(int classes) => new() { Classes = classes, Channels = 16, CellsPerStage = 5 };
 

@@ -1,3 +1,4 @@
+using GaNas.Networks;
 using GaNas.Proxies;
 using GaNas.SearchSpaces;
 using TorchSharp;
@@ -85,14 +86,14 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public void An_all_none_cell_does_not_poison_the_evaluation()
+    public void An_all_none_cell_fails_every_proxy_as_degenerate_without_building_it()
     {
         using var images = randn(8, 3, 16, 16, generator: new Generator(1));
         var genome = TopologySearchSpace.Instance.Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|");
         var scores = Evaluator(TopologySearchSpace.Instance, images).Evaluate(genome);
-        // The cells output zeros: LogSynFlow is 0 (no path), NI is defined; nothing throws or returns NaN.
-        scores.Values.Values.Should().OnlyContain(v => !double.IsNaN(v.Value));
-        scores.Values["logsynflow"].Value.Should().Be(0);
+        // The cells output zeros whatever the image: every proxy fails with the reason, nothing throws or returns NaN.
+        scores.Values.Values.Should().OnlyContain(v => !v.IsValid && v.Failure!.Contains("degenerate", StringComparison.Ordinal));
+        scores.Seconds.Should().BeLessThan(0.5);
     }
 }
 
@@ -137,9 +138,13 @@ public class JacobianProxyTests
     public void An_output_that_ignores_the_input_fails_the_Jacobian_covariance_with_a_reason()
     {
         using var images = randn(8, 3, 16, 16, generator: new Generator(1));
-        var scores = Evaluator(images).Evaluate(TopologySearchSpace.Instance.Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"));
-        scores.Values["jacov"].IsValid.Should().BeFalse();
-        scores.Values["jacov"].Failure.Should().Contain("input gradient");
+        // The evaluator refuses such a cell before any proxy runs; the proxy's own guard is checked on a context directly.
+        var options = new NetworkOptions { Classes = 10, Channels = 4, CellsPerStage = 1 };
+        using var context = new ProxyContext(TopologySearchSpace.Instance, TopologySearchSpace.Instance.Parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"),
+            images, options, 0, CleanPassNeeds.None);
+        ProxyValue value = new JacobianCovariance().Compute(context);
+        value.IsValid.Should().BeFalse();
+        value.Failure.Should().Contain("input gradient");
     }
 }
 

@@ -32,6 +32,8 @@ public sealed class ProxyTrialRunner(ProxyEvaluator evaluator) : ITrialRunner, I
         ArgumentNullException.ThrowIfNull(settings);
         ct.ThrowIfCancellationRequested();
         Genome genome = settings.Parameter.Genome;
+        // A degenerate architecture is a failed trial, so no strategy returns it and no trainer trains it.
+        if (Evaluator.Space.Degeneracy(genome) is { } why) throw new InvalidOperationException($"{settings.Parameter.Architecture}: {why}.");
         bool cached;
         ProxyScores? scores;
         lock (_gate) cached = _cache.TryGetValue(genome, out scores);

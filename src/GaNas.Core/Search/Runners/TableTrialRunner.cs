@@ -14,13 +14,16 @@ public sealed class TableTrialRunner : ITrialRunner, IFingerprinted
     private readonly ProxyTable _table;
     private readonly Func<Genome, int> _indexOf;
     private readonly string[] _proxies;
+    private readonly ISearchSpace? _space;
 
     /// <summary>Creates the runner.</summary>
     /// <param name="table">The proxy table.</param>
     /// <param name="indexOf">Benchmark index of a genome (TSS: from a benchmark table; SSS: the genome code).</param>
     /// <param name="proxies">Columns to expose; all when null.</param>
-    public TableTrialRunner(ProxyTable table, Func<Genome, int> indexOf, IReadOnlyList<string>? proxies = null)
+    /// <param name="space">When given, its degenerate architectures (<see cref="ISearchSpace.Degeneracy"/>) fail, whatever the table says.</param>
+    public TableTrialRunner(ProxyTable table, Func<Genome, int> indexOf, IReadOnlyList<string>? proxies = null, ISearchSpace? space = null)
     {
+        _space = space;
         _table = table ?? throw new ArgumentNullException(nameof(table));
         _indexOf = indexOf ?? throw new ArgumentNullException(nameof(indexOf));
         _proxies = (proxies ?? table.ProxyNames).ToArray();
@@ -47,6 +50,7 @@ public sealed class TableTrialRunner : ITrialRunner, IFingerprinted
     {
         ArgumentNullException.ThrowIfNull(settings);
         ct.ThrowIfCancellationRequested();
+        if (_space?.Degeneracy(settings.Parameter.Genome) is { } why) throw new InvalidOperationException($"{settings.Parameter.Architecture}: {why}.");
         int index = _indexOf(settings.Parameter.Genome);
         int row = _table.RowOf(index);
         if (row < 0) throw new KeyNotFoundException($"{_table.Source} has no row for index {index} ({settings.Parameter.Architecture}).");
