@@ -113,8 +113,8 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             o.MetricsCallback?.Invoke(m);
             log.Report("training", m.Epoch, epochs, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
         });
-        TrainingReport report = NetworkTrainer.Train(network, images, labels, validationImages, validationLabels,
-            o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath), device, epochProgress, ct);
+        TrainingReport report = NetworkTrainer.Train(network, images, labels, o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath),
+            device, epochProgress, ct, validationImages, validationLabels);
         if (report.StoppedEarly) log.Info($"training: stopped early after epoch {report.Curve.Count}; best epoch {report.BestEpoch}");
 
         // 4. The ML.NET model.
@@ -216,7 +216,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             ct.ThrowIfCancellationRequested();
             using CellNetwork candidate = space.BuildNetwork(finalists[f], networkOptions);
             var training = o.ToTrainingOptions(o.FinalistEpochs, schedule.BatchSize, seed);
-            TrainingReport r = NetworkTrainer.Train(candidate, images, labels, validationImages, validationLabels, training, device, null, ct);
+            TrainingReport r = NetworkTrainer.Train(candidate, images, labels, training, device, null, ct, validationImages, validationLabels);
             double accuracy = r.BestValidationAccuracy;
             log.Report("finalists", f + 1, finalists.Count, FormattableString.Invariant($"{space.Format(finalists[f])}: validation {accuracy:P2} after {o.FinalistEpochs} epoch(s)"));
             if (accuracy > bestAccuracy)

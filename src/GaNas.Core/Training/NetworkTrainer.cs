@@ -11,34 +11,22 @@ namespace GaNas.Training;
 /// </summary>
 public static class NetworkTrainer
 {
-    /// <summary>Trains <paramref name="network"/> in place and leaves it with the best validation weights.</summary>
-    /// <param name="network">The network (its parameters are updated).</param>
-    /// <param name="images">N x C x H x W float32 images, normalised.</param>
-    /// <param name="labels">N int64 class indices.</param>
-    /// <param name="options">Training options.</param>
-    /// <param name="device">Device to train on.</param>
-    /// <param name="progress">Receives each epoch's metrics.</param>
-    /// <param name="ct">Stops training after the current batch; the best weights so far are kept.</param>
-    public static TrainingReport Train(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, TrainingOptions options,
-        Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default) =>
-        Train(network, images, labels, null, null, options, device, progress, ct);
-
     /// <summary>
-    /// Trains <paramref name="network"/> in place on all of <paramref name="images"/> and validates on a separate set
-    /// (when <paramref name="validationImages"/> is null, a <see cref="TrainingOptions.ValidationFraction"/> split of
-    /// <paramref name="images"/> is held out instead); leaves the network with the best validation weights.
+    /// Trains <paramref name="network"/> in place and leaves it with the best validation weights. Validation uses
+    /// <paramref name="validationImages"/> when given (all of <paramref name="images"/> then trains), else a
+    /// <see cref="TrainingOptions.ValidationFraction"/> split of <paramref name="images"/>.
     /// </summary>
     /// <param name="network">The network (its parameters are updated).</param>
     /// <param name="images">N x C x H x W float32 training images, normalised.</param>
     /// <param name="labels">N int64 class indices.</param>
-    /// <param name="validationImages">M x C x H x W validation images normalised like the training ones, or null.</param>
-    /// <param name="validationLabels">M int64 class indices, or null.</param>
     /// <param name="options">Training options.</param>
     /// <param name="device">Device to train on.</param>
     /// <param name="progress">Receives each epoch's metrics.</param>
     /// <param name="ct">Stops training after the current batch; the best weights so far are kept.</param>
-    public static TrainingReport Train(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, Tensor? validationImages, Tensor? validationLabels,
-        TrainingOptions options, Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default)
+    /// <param name="validationImages">M x C x H x W validation images normalised like the training ones, or null.</param>
+    /// <param name="validationLabels">M int64 class indices, or null.</param>
+    public static TrainingReport Train(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, TrainingOptions options,
+        Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default, Tensor? validationImages = null, Tensor? validationLabels = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(images);
