@@ -28,7 +28,7 @@ public readonly record struct ScoreTerm(string Proxy, double Weight, bool Top = 
 /// ranks within the pool are weighted and summed. A rank only means something relative to its
 /// pool, so the pool is explicit: a GA's population plus offspring, an SA neighbourhood, all the
 /// samples of random search. The paper's "rk" = NI + NASWOT + LogSynFlow, weights 1, linear; "lrk" is a log-rank
-/// hybrid chosen by cross-validated Kendall tau on CIFAR-10; this project's defaults "trk" on TSS (see <see cref="Default"/>)
+/// hybrid chosen by cross-validated Kendall tau on CIFAR-10; this project's defaults "trk" on TSS (see <see cref="TopologyDefault"/>)
 /// and "srk" on SSS (<see cref="SizeDefault"/>) add a top term chosen by what a search returns.
 /// Text form: <c>rk</c>, <c>lrk</c>, <c>trk</c>, <c>srk</c>, <c>default</c> (the space's default, <see cref="Parse(string, ISearchSpace?)"/>), <c>naswot</c>, <c>naswot+logsynflow</c>, <c>2*naswot+ni</c>, <c>log:naswot+ni</c>,
 /// <c>log:naswot+2*meco+0.5*top(az_progressivity)</c> (a top term, see <see cref="ScoreTerm.Top"/>).
@@ -80,13 +80,13 @@ public sealed class HybridScore
     /// first, among those with Kendall tau at least 0.75. Kendall tau 0.784 over all of TSS; 5-fold cross-validation of the
     /// procedure: held-out Kendall 0.782, held-out elite accuracy 94.01 (docs/scores.md). Same passes as lrk (no noisy pass): 0.39 s per architecture against rk's 0.56 s.
     /// </summary>
-    public static HybridScore Default { get; } = new(
+    public static HybridScore TopologyDefault { get; } = new(
         [new ScoreTerm("az_expressivity", 2), new ScoreTerm("logsynflow", 2), new ScoreTerm("meco", 1), new ScoreTerm("synflow", 1), new ScoreTerm("az_progressivity", 0.5, Top: true)],
         RankAggregation.Log, "trk");
 
     /// <summary>
     /// The project's default score on the size space (SSS), "srk" = log:2*az_expressivity + 2*ni + synflow + 0.25*top(az_progressivity).
-    /// Chosen like <see cref="Default"/> but on all 32,768 SSS architectures with CIFAR-10 test accuracy only
+    /// Chosen like <see cref="TopologyDefault"/> but on all 32,768 SSS architectures with CIFAR-10 test accuracy only
     /// (<c>ganas select-score --objective elite --min-kendall 0.75</c>, elite = 1,000 rows): Kendall tau 0.818 over all of
     /// SSS, elite accuracy 93.65 (the space's optimum); 5-fold cross-validation of the procedure: held-out Kendall 0.8175,
     /// held-out elite accuracy 93.35 (docs/scores.md). trk does worse there (Kendall 0.710, elite 93.25): MeCo anti-correlates with
@@ -100,13 +100,13 @@ public sealed class HybridScore
     /// <summary>The name that stands for the search space's default score (<see cref="DefaultFor"/>).</summary>
     public const string DefaultName = "default";
 
-    /// <summary>The project's default score for a search space: <see cref="Default"/> ("trk") on TSS, <see cref="SizeDefault"/> ("srk") on SSS.</summary>
+    /// <summary>The project's default score for a search space: <see cref="TopologyDefault"/> ("trk") on TSS, <see cref="SizeDefault"/> ("srk") on SSS.</summary>
     public static HybridScore DefaultFor(ISearchSpace space)
     {
         ArgumentNullException.ThrowIfNull(space);
         return space switch
         {
-            TopologySearchSpace => Default,
+            TopologySearchSpace => TopologyDefault,
             SizeSearchSpace => SizeDefault,
             _ => throw new ArgumentException($"No default score is chosen for search space '{space.Name}'; name one (e.g. trk, srk, rk).", nameof(space)),
         };
@@ -117,7 +117,7 @@ public sealed class HybridScore
         var r = new Registry<HybridScore>("named score");
         r.Register("rk", "The paper's NI + NASWOT + LogSynFlow linear rank sum, for reproduction.", PaperRk);
         r.Register("lrk", "Log-rank hybrid with the best cross-validated whole-space Kendall tau on TSS CIFAR-10.", LogRank);
-        r.Register("trk", "TSS default: log-rank hybrid with a top term, chosen on TSS CIFAR-10 by what a GA returns.", Default);
+        r.Register("trk", "TSS default: log-rank hybrid with a top term, chosen on TSS CIFAR-10 by what a GA returns.", TopologyDefault);
         r.Register("srk", "SSS default: log-rank hybrid with a top term, chosen on SSS CIFAR-10 by what a GA returns.", SizeDefault);
         return r;
     });

@@ -56,14 +56,14 @@ public class ScoringTests
     [Fact]
     public void The_default_score_depends_on_the_space_trk_on_tss_srk_on_sss_and_needs_a_space()
     {
-        HybridScore.Parse("default", TopologySearchSpace.Instance).Should().BeSameAs(HybridScore.Default);
+        HybridScore.Parse("default", TopologySearchSpace.Instance).Should().BeSameAs(HybridScore.TopologyDefault);
         HybridScore.Parse(" Default ", SizeSearchSpace.Instance).Should().BeSameAs(HybridScore.SizeDefault);
         var srk = HybridScore.Parse("SRK");
         srk.Should().BeSameAs(HybridScore.SizeDefault);
         srk.Name.Should().Be("srk");
         srk.Aggregation.Should().Be(RankAggregation.Log);
         srk.Terms.Should().Equal(new ScoreTerm("az_expressivity", 2), new ScoreTerm("ni", 2), new ScoreTerm("synflow", 1), new ScoreTerm("az_progressivity", 0.25, Top: true));
-        HybridScore.Parse("trk", SizeSearchSpace.Instance).Should().BeSameAs(HybridScore.Default, "a named score is the same on every space");
+        HybridScore.Parse("trk", SizeSearchSpace.Instance).Should().BeSameAs(HybridScore.TopologyDefault, "a named score is the same on every space");
         var act = () => HybridScore.Parse("default");
         act.Should().Throw<FormatException>().WithMessage("*depends on the search space*");
         act = () => HybridScore.Parse("default", null);
@@ -74,7 +74,7 @@ public class ScoringTests
     public void The_default_trk_adds_a_progressivity_top_term_to_a_log_rank_body_and_lrk_and_rk_stay_as_chosen()
     {
         var trk = HybridScore.Parse("TRK");
-        trk.Should().BeSameAs(HybridScore.Default);
+        trk.Should().BeSameAs(HybridScore.TopologyDefault);
         trk.Name.Should().Be("trk");
         trk.Aggregation.Should().Be(RankAggregation.Log);
         trk.Terms.Should().Equal(new ScoreTerm("az_expressivity", 2), new ScoreTerm("logsynflow", 2), new ScoreTerm("meco", 1),

@@ -52,8 +52,15 @@ public sealed class ProxyTrialRunner(ProxyEvaluator evaluator) : ITrialRunner, I
             TrialSettings = settings,
             ProxyValues = scores!.Values.ToDictionary(v => v.Key, v => v.Value.Value, StringComparer.Ordinal),
             DurationInMilliseconds = cached ? 0 : scores.Seconds * 1000,
-            PeakMemoryInMegaByte = Environment.WorkingSet / (1024.0 * 1024.0),
+            PeakMemoryInMegaByte = PeakWorkingSetMegabytes(),
         });
+    }
+
+    /// <summary>The process's peak resident memory so far (what AutoML's PeakMemoryInMegaByte reports), in MB.</summary>
+    private static double PeakWorkingSetMegabytes()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
     /// <inheritdoc />
