@@ -6,7 +6,7 @@ namespace GaNas.MLNet;
 // The saved pipeline: [ModelKey constant] -> ValueMapping(ModelKey -> network bytes) -> [network scoring]
 // -> SelectFeaturesBasedOnCount(padded probabilities -> Score of the class count) -> ValueMapping(index -> label)
 // -> MapValueToKey(PredictedLabel, label order) -> DropColumns. The two custom mappings below are found by
-// contract name when ML.NET loads the model (register this assembly, or call TrainingFreeNasModel.Register).
+// contract name when ML.NET loads the model (mlContext.Model.RegisterTrainingFreeNas() registers this assembly).
 
 /// <summary>Upper bound on classes: the scoring mapping writes a fixed-size padded vector that later shrinks to the class count.</summary>
 public static class TrainingFreeNasLimits
