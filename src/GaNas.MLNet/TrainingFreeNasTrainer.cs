@@ -108,7 +108,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         var stats = NetworkStatistics.Measure(network, o.ImageHeight);
         int epochs = schedule.Epochs;
         log.Report("training", 0, epochs, FormattableString.Invariant($"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {epochs} epochs in batches of {schedule.BatchSize}"));
-        var epochProgress = new ActionProgress<EpochMetrics>(m =>
+        var epochProgress = new SyncProgress<EpochMetrics>(m =>
         {
             o.MetricsCallback?.Invoke(m);
             log.Report("training", m.Epoch, epochs, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
@@ -180,7 +180,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         {
             SearchStrategy strategy = StrategyRegistry.Create(o.StrategyKey, space, score, seed, o.Evaluations);
             var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(o.Evaluations).SetWorkers(o.SearchWorkers)
-                .SetProgress(new ActionProgress<NasProgress>(p => log.Report("search", p.Evaluations, o.Evaluations,
+                .SetProgress(new SyncProgress<NasProgress>(p => log.Report("search", p.Evaluations, o.Evaluations,
                     $"scored {p.Latest.TrialSettings.Parameter.Architecture}{(p.Latest.Failed ? " (failed: " + p.Latest.Error + ")" : "")}", detail: true)));
             if (o.SearchTimeBudget is { } budget) experiment.SetTimeBudget(budget);
             int threads = o.ThreadCount;
@@ -250,11 +250,6 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     private sealed class LabelName
     {
         public string Value = string.Empty;
-    }
-
-    private sealed class ActionProgress<T>(Action<T> action) : IProgress<T>
-    {
-        public void Report(T value) => action(value);
     }
 
     /// <summary>

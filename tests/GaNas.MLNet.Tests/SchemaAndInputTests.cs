@@ -1,3 +1,4 @@
+using GaNas.Runtime;
 using GaNas.Data;
 using GaNas.MLNet;
 using Microsoft.ML;

@@ -1,3 +1,4 @@
+using GaNas.Runtime;
 using System.Diagnostics;
 using GaNas.Data;
 using GaNas.MLNet;
@@ -38,10 +39,6 @@ public sealed class TinyModelFixture : IDisposable
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }
 
-public sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
-{
-    public void Report(T value) => action(value);
-}
 
 public class TrainingFreeNasTrainerTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixture>
 {

@@ -55,7 +55,7 @@ internal static class SearchCommand
             SearchStrategy tuner = StrategyRegistry.Create(parse.GetValue(strategy)!, s, hybrid, seedValue, budget);
             var progress = new ProgressReporter(io.Error, $"search {tuner.Name}-{hybrid.Name}", budget);
             var experiment = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget).SetWorkers(parse.GetValue(workers))
-                .SetProgress(new Progress(p => progress.Report(p.Evaluations)));
+                .SetProgress(new SyncProgress<NasProgress>(p => progress.Report(p.Evaluations)));
             if (parse.GetValue(seconds) is { } limit) experiment.SetTimeBudget(TimeSpan.FromSeconds(limit));
             if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
             io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s), {parse.GetValue(layout)}");
@@ -110,10 +110,5 @@ internal static class SearchCommand
             return 0;
         })));
         return command;
-    }
-
-    private sealed class Progress(Action<NasProgress> report) : IProgress<NasProgress>
-    {
-        public void Report(NasProgress value) => report(value);
     }
 }

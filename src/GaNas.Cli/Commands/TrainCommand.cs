@@ -55,7 +55,7 @@ internal static class TrainCommand
                 Channels = parse.GetValue(channels), CellsPerStage = parse.GetValue(cells), Epoch = parse.GetValue(epochs), BatchSize = parse.GetValue(batchSize),
                 ValidationSetFraction = parse.GetValue(validation) ?? 0.1, NumberOfThreads = parse.GetValue(threads) is > 0 and var t ? t : null,
                 Seed = parse.GetValue(seed), CancellationToken = cancel, TrainingCheckpointPath = parse.GetValue(checkpoint),
-                Progress = new SyncProgress(p => io.Error.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}")),
+                Progress = new GaNas.Runtime.SyncProgress<TrainingFreeNasProgress>(p => io.Error.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}")),
             };
             // Loading the bytes is part of the saved pipeline, so the model takes image paths, as ganas predict gives it.
             var model = ml.Transforms.Conversion.MapValueToKey("Label")
@@ -83,10 +83,5 @@ internal static class TrainCommand
             return 0;
         })));
         return command;
-    }
-
-    private sealed class SyncProgress(Action<TrainingFreeNasProgress> report) : IProgress<TrainingFreeNasProgress>
-    {
-        public void Report(TrainingFreeNasProgress value) => report(value);
     }
 }
