@@ -101,6 +101,14 @@ public sealed class TrainingFreeNasOptions
     /// <summary>Optional wall-time limit of the search.</summary>
     public TimeSpan? SearchTimeBudget;
 
+    /// <summary>
+    /// Optional wall-time limit of the whole Fit, search and training together ("the best model you can in 8 minutes"):
+    /// the search gets at most a quarter of it (or <see cref="SearchTimeBudget"/> when shorter), the final training what
+    /// is left, ending sooner than <see cref="Epoch"/> with its learning-rate schedule re-planned when the epochs do not
+    /// fit (a warning says so). At least one epoch is trained. The result then depends on the machine's speed.
+    /// </summary>
+    public TimeSpan? TimeBudget;
+
     /// <summary>Images in the proxy batch.</summary>
     public int ProxyBatchSize = 64;
 
@@ -196,7 +204,7 @@ public sealed class TrainingFreeNasOptions
     /// <summary>The intra-op thread count the trainer sets.</summary>
     internal int ThreadCount => NumberOfThreads ?? Environment.ProcessorCount;
 
-    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed, string? checkpoint = null) => new()
+    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed, string? checkpoint = null, TimeSpan? timeBudget = null) => new()
     {
         Epochs = epochs,
         BatchSize = batchSize,
@@ -212,6 +220,7 @@ public sealed class TrainingFreeNasOptions
         EarlyStoppingPatience = EarlyStoppingCriteria?.Patience ?? 0,
         EarlyStoppingMinDelta = EarlyStoppingCriteria?.MinDelta ?? 0,
         CheckpointPath = checkpoint,
+        TimeBudget = timeBudget,
     };
 
     /// <summary>Throws naming the first invalid option; called when the trainer is created, before any data is read.</summary>
@@ -230,6 +239,8 @@ public sealed class TrainingFreeNasOptions
             throw new ArgumentOutOfRangeException(nameof(Evaluations), Evaluations, $"The {Space.Name} space has only {Space.Size:N0} architectures; Evaluations counts unique ones.");
         if (SearchTimeBudget is { } budget && !(budget > TimeSpan.Zero))
             throw new ArgumentOutOfRangeException(nameof(SearchTimeBudget), budget, "The search time budget must be positive (null = none).");
+        if (TimeBudget is { } total && !(total > TimeSpan.Zero))
+            throw new ArgumentOutOfRangeException(nameof(TimeBudget), total, "The time budget must be positive (null = none).");
         if (MaxMultiplyAccumulates is < 1) throw new ArgumentOutOfRangeException(nameof(MaxMultiplyAccumulates), MaxMultiplyAccumulates, "The MAC budget must be positive (null = none).");
         if (ProxyBatchSize < 2) throw new ArgumentOutOfRangeException(nameof(ProxyBatchSize), ProxyBatchSize, "The proxy batch needs at least 2 images.");
         if (SearchWorkers < 1) throw new ArgumentOutOfRangeException(nameof(SearchWorkers), SearchWorkers, "At least one search worker.");

@@ -64,6 +64,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = _options;
+        var fitWatch = Stopwatch.StartNew();
         CancellationToken ct = o.CancellationToken;
         using var log = new FitLog(_host.Start(LoadName), o.Progress);
         int seed = o.Seed ?? _host.Rand.Next();
@@ -113,8 +114,16 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             o.MetricsCallback?.Invoke(m);
             log.Report("training", m.Epoch, epochs, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
         });
-        TrainingReport report = NetworkTrainer.Train(network, images, labels, o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath),
+        TimeSpan? trainingBudget = o.TimeBudget is { } total ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (total - fitWatch.Elapsed).Ticks)) : null;
+        TrainingReport report = NetworkTrainer.Train(network, images, labels, o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath, trainingBudget),
             device, epochProgress, ct, validationImages, validationLabels);
+        var warnings = schedule.Warnings.ToList();
+        if (report.TimeLimitedEpochs is { } fitted)
+        {
+            string shortened = FormattableString.Invariant($"TimeBudget {o.TimeBudget!.Value.TotalSeconds:F0} s: the final training ran {fitted} of {epochs} planned epochs, with the learning-rate schedule re-planned to end there.");
+            warnings.Add(shortened);
+            log.Warning(shortened);
+        }
         if (report.StoppedEarly) log.Info($"training: stopped early after epoch {report.Curve.Count}; best epoch {report.BestEpoch}");
 
         // 4. The ML.NET model.
@@ -130,7 +139,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             Epochs = epochs,
             BestEpoch = report.BestEpoch,
             StoppedEarly = report.StoppedEarly,
-            Warnings = schedule.Warnings,
+            Warnings = warnings,
         };
         var transformer = new TrainingFreeNasTransformer(pipeline, summary);
         if (!report.Completed)
@@ -182,7 +191,9 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(o.Evaluations).SetWorkers(o.SearchWorkers)
                 .SetProgress(new SyncProgress<NasProgress>(p => log.Report("search", p.Evaluations, o.Evaluations,
                     $"scored {p.Latest.TrialSettings.Parameter.Architecture}{(p.Latest.Failed ? " (failed: " + p.Latest.Error + ")" : "")}", detail: true)));
-            if (o.SearchTimeBudget is { } budget) experiment.SetTimeBudget(budget);
+            TimeSpan? searchBudget = o.TimeBudget is { } total ? total / 4 : null;
+            if (o.SearchTimeBudget is { } own && (searchBudget is null || own < searchBudget)) searchBudget = own;
+            if (searchBudget is { } budget) experiment.SetTimeBudget(budget);
             int threads = o.ThreadCount;
             NasExperimentResult result;
             try

@@ -219,4 +219,24 @@ public class ContextAndOptionsTests
             File.Delete(checkpoint);
         }
     }
+
+    [Fact]
+    public void A_time_budget_ends_the_fit_in_time_with_a_replanned_schedule()
+    {
+        var ml = new MLContext(seed: 0);
+        var options = Tiny();
+        options.Epoch = 100_000;
+        options.TimeBudget = TimeSpan.FromSeconds(3);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var summary = Fit(ml, options).Summary;
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(12), "3 s of budget, plus loading and packaging");
+        summary.TrainingCurve.Count.Should().BePositive().And.BeLessThan(100_000);
+        summary.Warnings.Should().Contain(w => w.StartsWith("TimeBudget 3 s: the final training ran", StringComparison.Ordinal));
+        // The cosine schedule was re-planned to end at the last epoch that fit: the learning rate is near zero there.
+        summary.TrainingCurve[^1].LearningRate.Should().BeLessThan(summary.TrainingCurve[0].LearningRate / 10);
+        var invalid = Tiny();
+        invalid.TimeBudget = TimeSpan.Zero;
+        var act = () => ml.MulticlassClassification.Trainers.TrainingFreeNas(invalid);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*TimeBudget*");
+    }
 }

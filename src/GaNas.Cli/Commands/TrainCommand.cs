@@ -33,10 +33,11 @@ internal static class TrainCommand
         var validation = new Option<double?>("--validation-fraction") { Description = "Share of the images held out to pick the best epoch (default 0.1)." }.InRange(0, 0.9);
         var threads = CommonOptions.Threads();
         var seed = new Option<int>("--seed") { Description = "Seed of the search and the training.", DefaultValueFactory = _ => 0 };
+        var timeBudget = new Option<double?>("--time-budget") { Description = "Seconds for search and training together; the training ends sooner, with its schedule re-planned, when the epochs do not fit." }.InRange(0, 31_536_000, exclusiveMin: true);
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Training checkpoint, written after every epoch; rerun the same command to resume a killed training from it." };
         var command = new Command("train", "Search a network for an image folder without training candidates, train the winner and save an ML.NET model.")
         {
-            images, output, size, grey, space, strategy, score, evaluations, channels, cells, epochs, batchSize, validation, threads, seed, checkpoint,
+            images, output, size, grey, space, strategy, score, evaluations, channels, cells, epochs, batchSize, validation, threads, seed, timeBudget, checkpoint,
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
@@ -55,6 +56,7 @@ internal static class TrainCommand
                 Channels = parse.GetValue(channels), CellsPerStage = parse.GetValue(cells), Epoch = parse.GetValue(epochs), BatchSize = parse.GetValue(batchSize),
                 ValidationSetFraction = parse.GetValue(validation) ?? 0.1, NumberOfThreads = parse.GetValue(threads) is > 0 and var t ? t : null,
                 Seed = parse.GetValue(seed), CancellationToken = cancel, TrainingCheckpointPath = parse.GetValue(checkpoint),
+                TimeBudget = parse.GetValue(timeBudget) is double seconds ? TimeSpan.FromSeconds(seconds) : null,
                 Progress = new GaNas.Runtime.SyncProgress<TrainingFreeNasProgress>(p => io.Error.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}")),
             };
             // Loading the bytes is part of the saved pipeline, so the model takes image paths, as ganas predict gives it.

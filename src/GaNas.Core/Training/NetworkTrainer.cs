@@ -51,7 +51,9 @@ public static class NetworkTrainer
         Tensor validImages = separate ? validationImages! : images;
         Tensor validLabels = separate ? validationLabels! : labels;
         int stepsPerEpoch = (int)Math.Max(1, nTrain / options.BatchSize); // the last partial batch is dropped (batch norm)
-        long totalSteps = (long)stepsPerEpoch * options.Epochs;
+        int epochs = options.Epochs;
+        int? timeLimited = null;
+        long totalSteps = (long)stepsPerEpoch * epochs;
 
         network.to(device);
         var optimizer = optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum,
@@ -74,7 +76,7 @@ public static class NetworkTrainer
         }
         try
         {
-            for (int epoch = firstEpoch; epoch <= options.Epochs && completed && !stoppedEarly; epoch++)
+            for (int epoch = firstEpoch; epoch <= epochs && completed && !stoppedEarly; epoch++)
             {
                 var epochWatch = Stopwatch.StartNew();
                 network.train();
@@ -122,9 +124,20 @@ public static class NetworkTrainer
                         patienceBest = validAccuracy;
                         patienceEpoch = epoch;
                     }
-                    else if (epoch - patienceEpoch >= options.EarlyStoppingPatience && epoch < options.Epochs)
+                    else if (epoch - patienceEpoch >= options.EarlyStoppingPatience && epoch < epochs)
                     {
                         stoppedEarly = true;
+                    }
+                }
+                if (options.TimeBudget is { } budget && completed && epoch < epochs)
+                {
+                    double perEpoch = watch.Elapsed.TotalSeconds / (epoch - firstEpoch + 1);
+                    int fit = epoch + (int)Math.Floor((budget.TotalSeconds - watch.Elapsed.TotalSeconds) / perEpoch);
+                    if (fit < epochs)
+                    {
+                        epochs = Math.Max(epoch, fit);
+                        timeLimited = epochs;
+                        totalSteps = (long)stepsPerEpoch * epochs;  // the cosine schedule now ends at the new last epoch
                     }
                 }
                 if (options.CheckpointPath is not null && completed)
@@ -144,7 +157,7 @@ public static class NetworkTrainer
             optimizer.Dispose();
         }
         network.eval();
-        return new TrainingReport(curve, bestEpoch, nValid > 0 && bestEpoch > 0 ? bestAccuracy : double.NaN, watch.Elapsed.TotalSeconds, completed, stoppedEarly);
+        return new TrainingReport(curve, bestEpoch, nValid > 0 && bestEpoch > 0 ? bestAccuracy : double.NaN, watch.Elapsed.TotalSeconds, completed, stoppedEarly, timeLimited);
     }
 
     /// <summary>Accuracy of a network on the images at <paramref name="indices"/> (eval mode, batches of 512).</summary>

@@ -47,6 +47,13 @@ public sealed class TrainingOptions
     public int EarlyStoppingPatience { get; init; }
 
     /// <summary>
+    /// Wall time the training may take (null = none). After every epoch the epochs that still fit are estimated from
+    /// the mean epoch time; when fewer than planned fit, the run ends sooner and the cosine schedule is re-planned to
+    /// reach zero at the new last epoch. Results then depend on the machine's speed.
+    /// </summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>
     /// A file to checkpoint the training to after every epoch and to resume from when it exists (null = none): a killed
     /// run continues from its last finished epoch and ends with the weights an uninterrupted run would have.
     /// </summary>
@@ -66,6 +73,7 @@ public sealed class TrainingOptions
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "Label smoothing lies in [0, 1).");
         if (CropPadding < 0) throw new ArgumentOutOfRangeException(nameof(CropPadding), CropPadding, "Padding cannot be negative.");
         if (ValidationFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "The validation fraction lies in [0, 1).");
+        if (TimeBudget is { } budget && !(budget > TimeSpan.Zero)) throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "The training time budget must be positive (null = none).");
         if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Early-stopping patience cannot be negative (0 = off).");
         if (EarlyStoppingMinDelta is < 0 or >= 1 || double.IsNaN(EarlyStoppingMinDelta)) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "The early-stopping minimum gain lies in [0, 1).");
     }
@@ -87,4 +95,6 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccur
 /// <param name="Seconds">Wall time.</param>
 /// <param name="Completed">False when cancellation stopped training early.</param>
 /// <param name="StoppedEarly">True when early stopping ended training before the last epoch.</param>
-public sealed record TrainingReport(IReadOnlyList<EpochMetrics> Curve, int BestEpoch, double BestValidationAccuracy, double Seconds, bool Completed, bool StoppedEarly = false);
+/// <param name="TimeLimitedEpochs">The epochs the time budget allowed when it cut the planned ones, else null.</param>
+public sealed record TrainingReport(IReadOnlyList<EpochMetrics> Curve, int BestEpoch, double BestValidationAccuracy, double Seconds, bool Completed,
+    bool StoppedEarly = false, int? TimeLimitedEpochs = null);
