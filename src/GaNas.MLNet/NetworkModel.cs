@@ -18,7 +18,7 @@ internal sealed record NetworkHeader(string Space, string Architecture, int Clas
 /// TorchSharp state dict. The bytes travel inside the saved ML.NET model as the value of a ValueMapping.
 /// Loading checks the hash first (one changed byte is an error, never different predictions), then the header
 /// against <see cref="TrainingFreeNasLimits"/> and against itself, before anything is allocated. Loaded networks
-/// are cached by that hash, so a file cannot claim another model's identity, and the cache keeps at most
+/// are cached by that hash together with their verified bytes, so a file cannot claim another model's identity, and the cache keeps at most
 /// <see cref="CacheCapacity"/> networks (least recently used evicted).
 /// </summary>
 internal sealed class NetworkModel
@@ -32,8 +32,8 @@ internal sealed class NetworkModel
     /// <summary>Networks kept deserialised at once (one process rarely scores with more models than this).</summary>
     internal const int CacheCapacity = 8;
 
-    private static readonly LinkedList<(string Key, NetworkModel Model)> Recent = new();
-    private static readonly Dictionary<string, LinkedListNode<(string Key, NetworkModel Model)>> Cache = new(StringComparer.Ordinal);
+    private static readonly LinkedList<(string Key, byte[] Blob, NetworkModel Model)> Recent = new();
+    private static readonly Dictionary<string, LinkedListNode<(string Key, byte[] Blob, NetworkModel Model)>> Cache = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly float[] _mean;
     private readonly float[] _std;
@@ -75,7 +75,7 @@ internal sealed class NetworkModel
         byte[] body = payload.ToArray();
         byte[] hash = SHA256.HashData(body);
         byte[] blob = [.. Magic, .. BitConverter.GetBytes(Version), .. hash, .. body];
-        Remember(Convert.ToHexString(hash), this);
+        Remember(Convert.ToHexString(hash), blob, this);
         return blob;
     }
 
@@ -90,22 +90,23 @@ internal sealed class NetworkModel
                 ? "The GaNas network has format version 1 (saved by an earlier GaNas, without an integrity check); this build reads version 2 only: fit and save the model again."
                 : $"The GaNas network has format version {version}; this build reads version {Version}.");
         if (blob.Length < PrefixLength + 4) throw new InvalidDataException("The GaNas network is truncated.");
-        ReadOnlySpan<byte> body = blob[PrefixLength..];
-        byte[] hash = SHA256.HashData(body);
-        if (!blob.Slice(Magic.Length + 4, HashLength).SequenceEqual(hash))
-            throw new InvalidDataException("The GaNas network fails its integrity check (SHA-256 of header and weights differs from the one stored): the model file is damaged or was altered.");
-        string key = Convert.ToHexString(hash);
+        // Every row carries the blob: a blob byte-for-byte equal to one verified before is that network, found without
+        // hashing it again; any other blob, whatever hash it claims, is hashed and checked.
+        string key = Convert.ToHexString(blob.Slice(Magic.Length + 4, HashLength));
         lock (Cache)
         {
-            if (Cache.TryGetValue(key, out var node))
+            if (Cache.TryGetValue(key, out var node) && blob.SequenceEqual(node.Value.Blob))
             {
                 Recent.Remove(node);
                 Recent.AddFirst(node);
                 return node.Value.Model;
             }
         }
+        ReadOnlySpan<byte> body = blob[PrefixLength..];
+        if (!blob.Slice(Magic.Length + 4, HashLength).SequenceEqual(SHA256.HashData(body)))
+            throw new InvalidDataException("The GaNas network fails its integrity check (SHA-256 of header and weights differs from the one stored): the model file is damaged or was altered.");
         NetworkModel model = Deserialize(body.ToArray());
-        return Remember(key, model);
+        return Remember(key, blob.ToArray(), model);
     }
 
     /// <summary>Networks in the cache now.</summary>
@@ -114,7 +115,7 @@ internal sealed class NetworkModel
         get { lock (Cache) return Cache.Count; }
     }
 
-    private static NetworkModel Remember(string key, NetworkModel model)
+    private static NetworkModel Remember(string key, byte[] blob, NetworkModel model)
     {
         lock (Cache)
         {
@@ -124,7 +125,7 @@ internal sealed class NetworkModel
                 Recent.AddFirst(existing);
                 return existing.Value.Model;
             }
-            Cache[key] = Recent.AddFirst((key, model));
+            Cache[key] = Recent.AddFirst((key, blob, model));
             while (Cache.Count > CacheCapacity)
             {
                 var last = Recent.Last!;
