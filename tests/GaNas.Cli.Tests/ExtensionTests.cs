@@ -87,6 +87,15 @@ public class ExtensionTests : IDisposable
             "--images", BenchmarkData.File("images", "cifar10-960"), "--evaluations", "12", "--batch", "4", "--out", Path.Combine(_dir, "search.json"));
         search.Code.Should().Be(0, search.Err);
         using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "search.json"))))
-            doc.RootElement.GetRawText().Should().Contain(TotalWidthProxy.ProxyName);
+        {
+            // Every trial computed the new proxy live: its value is the architecture's total width.
+            var history = doc.RootElement.GetProperty("history").EnumerateArray().ToList();
+            history.Should().HaveCount(12);
+            foreach (var trial in history)
+            {
+                double width = trial.GetProperty("arch").GetString()!.Split(':').Sum(w => double.Parse(w, CultureInfo.InvariantCulture));
+                trial.GetProperty("proxies").GetProperty(TotalWidthProxy.ProxyName).GetDouble().Should().Be(width);
+            }
+        }
     }
 }
