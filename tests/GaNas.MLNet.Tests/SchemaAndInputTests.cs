@@ -37,7 +37,7 @@ public class SchemaAndInputTests
     private static TrainingFreeNasOptions Options(int channels = 1, int h = 28, int w = 28) => new()
     {
         ImageChannels = channels, ImageHeight = h, ImageWidth = w, Channels = 4, Evaluations = 2, Epoch = 1, BatchSize = 4, ProxyBatchSize = 4,
-        AdaptToSmallData = false, Seed = 0,
+        AdaptToSmallData = false, Seed = 0, NumberOfThreads = 1,  // one thread, as every test: libtorch's thread count is process-wide
     };
 
     [Fact]
