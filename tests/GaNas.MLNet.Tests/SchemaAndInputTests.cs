@@ -93,24 +93,37 @@ public class SchemaAndInputTests
         FitError(new[] { new Bytes { Features = png }, new Bytes { Label = "b", Features = cut } }, Options(3, 8, 8)).Message.Should().Contain("Row 2").And.Contain("truncated");
     }
 
+    /// <summary>A two-class model on encoded 3-channel images, declared 8x8, trained on every row.</summary>
+    private TransformerChain<TrainingFreeNasTransformer> FitOnBytes(IEnumerable<Bytes> rows)
+    {
+        var options = Options(3, 8, 8);
+        options.ValidationSetFraction = 0;
+        return _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(_ml.Data.LoadFromEnumerable(rows));
+    }
+
+    private float[][] Scores(ITransformer model, IEnumerable<Bytes> rows) => model.Transform(_ml.Data.LoadFromEnumerable(rows)).GetColumn<float[]>("Score").ToArray();
+
+    private static string Label(int i) => (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public void Encoded_images_of_other_sizes_and_formats_are_resized_alike_at_training_and_prediction()
     {
         var random = new Random(2);
         DecodedImage Noise(int w, int h) { var p = new byte[w * h * 3]; random.NextBytes(p); return new DecodedImage(w, h, 3, p); }
-        var rows = Enumerable.Range(0, 12).Select(i => new Bytes
-        {
-            Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Features = (i % 3) switch { 0 => TestImages.Png(Noise(5, 5)), 1 => TestImages.Jpeg(Noise(16, 12)), _ => TestImages.Bmp(Noise(8, 8)) },
-        }).ToList();
-        IDataView data = _ml.Data.LoadFromEnumerable(rows);
-        var options = Options(3, 8, 8);
-        options.ValidationSetFraction = 0;
-        var model = _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(data);
-        var scores = model.Transform(data).GetColumn<float[]>("Score").ToList();
-        scores.Should().HaveCount(12).And.OnlyContain(s => s.Length == 2 && s.All(float.IsFinite));
-        // The same bytes score the same whatever came before: decoding and resizing are pure functions of the bytes.
-        model.Transform(_ml.Data.LoadFromEnumerable(rows.AsEnumerable().Reverse())).GetColumn<float[]>("Score").Reverse().Should().BeEquivalentTo(scores, o => o.WithStrictOrdering());
+        var images = Enumerable.Range(0, 12).Select(_ => Noise(16, 12)).ToList();
+        // The same images as 16x12 BMPs and already resized to the declared 8x8 (BMP is lossless).
+        var large = images.Select((im, i) => new Bytes { Label = Label(i), Features = TestImages.Bmp(im) }).ToList();
+        var resized = images.Select((im, i) => new Bytes { Label = Label(i), Features = TestImages.Bmp(ImageResize.To(im, 8, 8)) }).ToList();
+        var fromLarge = FitOnBytes(large);
+        var fromResized = FitOnBytes(resized);
+        float[][] expected = Scores(fromResized, resized);
+        // Training resized the large images exactly as ImageResize does: the two models are the same network.
+        Scores(fromLarge, resized).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        // Prediction resizes them the same way too.
+        Scores(fromLarge, large).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        // Other formats and sizes go through the same decoder.
+        var mixed = images.Select((im, i) => new Bytes { Label = Label(i), Features = i % 2 == 0 ? TestImages.Png(ImageResize.To(im, 5, 5)) : TestImages.Jpeg(im) }).ToList();
+        Scores(fromLarge, mixed).Should().HaveCount(12).And.OnlyContain(s => s.Length == 2 && s.All(float.IsFinite));
     }
 
     [Fact]
@@ -121,14 +134,9 @@ public class SchemaAndInputTests
         {
             var pixels = new byte[8 * 8 * 3];
             random.NextBytes(pixels);
-            return new Bytes { Label = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), Features = TestImages.Png(new DecodedImage(8, 8, 3, pixels)) };
+            return new Bytes { Label = Label(i), Features = TestImages.Png(new DecodedImage(8, 8, 3, pixels)) };
         }).ToList();
-        IDataView data = _ml.Data.LoadFromEnumerable(rows);
-        var options = Options(3, 8, 8);
-        options.ValidationSetFraction = 0;
-        var model = _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(data);
-        var scores = model.Transform(data).GetColumn<float[]>("Score").ToList();
-        scores.Should().HaveCount(24).And.OnlyContain(s => s.Length == 2);
+        Scores(FitOnBytes(rows), rows).Should().HaveCount(24).And.OnlyContain(s => s.Length == 2);
     }
 
     [Fact]
