@@ -60,7 +60,6 @@ public class HostileInputPropertyTests : IDisposable
             foreach (string proxy in expected.ProxyNames) table.Column(proxy).Should().Equal(expected.Column(proxy));
             same++;
         }, iter: 300, threads: 1, seed: "0N0XIzNsQ0O2");
-        (errors + same).Should().Be(300);
         errors.Should().BePositive();
     }
 
@@ -112,7 +111,6 @@ public class HostileInputPropertyTests : IDisposable
                 .Should().Equal(expected);
             same++;
         }, iter: 300, threads: 1, seed: "0N0XIzNsQ0O2");
-        (errors + same).Should().Be(300);
         errors.Should().BePositive();
     }
 }

@@ -126,7 +126,6 @@ public class HostileModelFileTests
             scores.Should().Equal(expected, $"byte {position}, bit {bit}");
             same++;
         }, iter: 300, threads: 1, seed: "0N0XIzNsQ0O2");
-        (errors + same).Should().Be(300);
         errors.Should().Be(300, "every byte of the blob is covered by the magic, the version or the hash");
     }
 
@@ -179,7 +178,6 @@ public class HostileModelFileTests
                 identical++;
                 File.Delete(flippedPath);
             }
-            (errors + identical).Should().Be(200);
         }
         finally
         {
