@@ -1,4 +1,5 @@
 using System.Numerics;
+using GaNas.Export;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -14,7 +15,7 @@ namespace GaNas.Networks;
 /// bit-identical (test <c>AveragePool3x3_is_bit_identical_to_libtorch</c>). Anything else (gradients,
 /// float64, NCHW) goes to libtorch's <c>avg_pool2d</c>.
 /// </summary>
-public sealed class AveragePool3x3 : Module<Tensor, Tensor>
+public sealed class AveragePool3x3 : Module<Tensor, Tensor>, IOnnxExportable
 {
     /// <summary>Creates the pooling layer.</summary>
     public AveragePool3x3() : base(nameof(AveragePool3x3)) { }
@@ -38,6 +39,8 @@ public sealed class AveragePool3x3 : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(input);
         return UsesKernel(input) ? Kernel(input, Math.Max(1, get_num_threads())) : functional.avg_pool2d(input, 3, stride: 1, padding: 1, ceil_mode: false, count_include_pad: false);
     }
+
+    string IOnnxExportable.ToOnnx(OnnxGraph graph, string input) => graph.AveragePool(input, [3], [1], [1], countIncludePad: false, ceilMode: false);
 
     /// <summary>The kernel on a batch that <see cref="UsesKernel"/> accepts, images split over up to <paramref name="threads"/> threads.</summary>
     internal static Tensor Kernel(Tensor input, int threads)

@@ -1,3 +1,4 @@
+using GaNas.Export;
 using GaNas.SearchSpaces;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -12,7 +13,7 @@ namespace GaNas.Networks;
 /// <c>global_pooling</c> = adaptive average pool to 1x1, <c>classifier</c> = Linear.
 /// Submodule names follow NATS-Bench so state dicts line up. Every forward runs in a dispose scope.
 /// </summary>
-public sealed class CellNetwork : Module<Tensor, Tensor>
+public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Sequential stem;
     private readonly ModuleList<Module<Tensor, Tensor>> cells;
@@ -92,5 +93,13 @@ public sealed class CellNetwork : Module<Tensor, Tensor>
         x = lastact.call(x);
         x = global_pooling.call(x);
         return x.flatten(1).MoveToOuterDisposeScope();
+    }
+
+    string IOnnxExportable.ToOnnx(OnnxGraph graph, string input)
+    {
+        string x = graph.Module(stem, input);
+        for (int i = 0; i < cells.Count; i++) x = graph.Module(cells[i], x);
+        x = graph.Node("GlobalAveragePool", [graph.Module(lastact, x)]);
+        return graph.Module(classifier, graph.Node("Flatten", [x], [OnnxGraph.Int("axis", 1)]));
     }
 }

@@ -1,3 +1,4 @@
+using GaNas.Export;
 using GaNas.SearchSpaces;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -10,7 +11,7 @@ namespace GaNas.Networks;
 /// A NAS-Bench-201 cell with fixed operations: node i = sum over j &lt; i of op_(i,j)(node j), output = node 3.
 /// Edges leaving node 0 map C_in to C_out; the others keep C_out. <c>layers</c> holds one module per edge in canonical order.
 /// </summary>
-public sealed class InferCell : Module<Tensor, Tensor>
+public sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ModuleList<Module<Tensor, Tensor>> layers;
     private readonly (int Target, int Source)[] _edges;
@@ -69,5 +70,19 @@ public sealed class InferCell : Module<Tensor, Tensor>
             nodes[target] = nodes[target] is null ? y : nodes[target]!.add(y, GaNas.Runtime.Scalars.One);
         }
         return nodes[CellTopology.NodeCount - 1]!.MoveToOuterDisposeScope();
+    }
+
+    string IOnnxExportable.ToOnnx(OnnxGraph graph, string input)
+    {
+        var nodes = new string?[CellTopology.NodeCount];
+        nodes[0] = input;
+        for (int e = 0; e < _edges.Length; e++)
+        {
+            if (_skip[e]) continue;
+            var (target, source) = _edges[e];
+            string y = graph.Module(layers[e], nodes[source]!);
+            nodes[target] = nodes[target] is null ? y : graph.Node("Add", [nodes[target]!, y]);
+        }
+        return nodes[CellTopology.NodeCount - 1]!;
     }
 }

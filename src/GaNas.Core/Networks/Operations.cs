@@ -1,3 +1,4 @@
+using GaNas.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ internal static class Layers
 }
 
 /// <summary><c>nor_conv_kxk</c>: ReLU, Conv2d (no bias), BatchNorm2d. Submodule names follow NAS-Bench-201 (<c>op.0/1/2</c>).</summary>
-public sealed class ReluConvBn : Module<Tensor, Tensor>
+public sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Sequential op;
 
@@ -31,10 +32,12 @@ public sealed class ReluConvBn : Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => op.call(input);
+
+    string IOnnxExportable.ToOnnx(OnnxGraph graph, string input) => graph.Module(op, input);
 }
 
 /// <summary><c>none</c>: zeros with the output's shape (C_out channels).</summary>
-public sealed class ZeroOp : Module<Tensor, Tensor>
+public sealed class ZeroOp : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly long _cin;
     private readonly long _cout;
@@ -54,10 +57,15 @@ public sealed class ZeroOp : Module<Tensor, Tensor>
         shape[1] = _cout;
         return zeros(shape, dtype: input.dtype, device: input.device);
     }
+
+    // Same channels: x * 0, as the forward. A channel change: a 1x1 convolution with zero weights gives the zeros of C_out channels.
+    string IOnnxExportable.ToOnnx(OnnxGraph graph, string input) => _cin == _cout
+        ? graph.Node("Mul", [input, graph.Initializer("zero", [0f])])
+        : graph.Node("Conv", [input, graph.Initializer("zero", new float[_cout * _cin], _cout, _cin, 1, 1)], [OnnxGraph.Ints("kernel_shape", [1, 1])]);
 }
 
 /// <summary><c>avg_pool_3x3</c>: optional ReLU-Conv1x1-BN when channels change, then 3x3 average pooling (stride 1, padding 1, count_include_pad=false; <see cref="AveragePool3x3"/>).</summary>
-public sealed class PoolOp : Module<Tensor, Tensor>
+public sealed class PoolOp : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ReluConvBn? preprocess;
     private readonly AveragePool3x3 op;
@@ -77,10 +85,12 @@ public sealed class PoolOp : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return op.call(preprocess.call(input)).MoveToOuterDisposeScope();
     }
+
+    string IOnnxExportable.ToOnnx(OnnxGraph graph, string input) => graph.Module(op, preprocess is null ? input : graph.Module(preprocess, input));
 }
 
 /// <summary><c>skip_connect</c> across a channel change (SSS): Conv1x1 (no bias), BatchNorm2d.</summary>
-public sealed class ChannelProjection : Module<Tensor, Tensor>
+public sealed class ChannelProjection : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Conv2d conv;
     private readonly Module<Tensor, Tensor> bn;
@@ -99,13 +109,15 @@ public sealed class ChannelProjection : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return bn.call(conv.call(input)).MoveToOuterDisposeScope();
     }
+
+    string IOnnxExportable.ToOnnx(OnnxGraph graph, string input) => graph.Module(bn, graph.Module(conv, input));
 }
 
 /// <summary>
 /// Residual stride-2 reduction block: <c>conv_a</c> = ReLU-Conv3x3(stride 2)-BN, <c>conv_b</c> =
 /// ReLU-Conv3x3-BN, <c>downsample</c> = AvgPool2d(2, 2) then Conv1x1 (no bias); output = downsample(x) + conv_b(conv_a(x)).
 /// </summary>
-public sealed class ResNetBasicBlock : Module<Tensor, Tensor>
+public sealed class ResNetBasicBlock : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ReluConvBn conv_a;
     private readonly ReluConvBn conv_b;
@@ -127,5 +139,11 @@ public sealed class ResNetBasicBlock : Module<Tensor, Tensor>
         Tensor block = conv_b.call(conv_a.call(input));
         Tensor residual = downsample.call(input);
         return residual.add(block, GaNas.Runtime.Scalars.One).MoveToOuterDisposeScope();
+    }
+
+    string IOnnxExportable.ToOnnx(OnnxGraph graph, string input)
+    {
+        string block = graph.Module(conv_b, graph.Module(conv_a, input));
+        return graph.Node("Add", [graph.Module(downsample, input), block]);
     }
 }
