@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using GaNas.Export;
 using GaNas.Networks;
 using GaNas.SearchSpaces;
 using TorchSharp;
@@ -190,6 +191,27 @@ internal sealed class NetworkModel
         if (h.Std.Any(v => !(v > 0) || !double.IsFinite(v))) throw Bad("Std", string.Join(",", h.Std), "positive finite values");
         if (h.Labels is null || h.Labels.Length != h.Classes) throw Bad("Labels", h.Labels?.Length, $"one label per class ({h.Classes})");
         if (h.Labels.Any(l => l is null) || h.Labels.Distinct(StringComparer.Ordinal).Count() != h.Labels.Length) throw Bad("Labels", "(duplicates or nulls)", "distinct labels");
+    }
+
+    /// <summary>
+    /// Writes the network as an ONNX model (<see cref="OnnxExporter"/>): raw pixels in at the header's input size, this
+    /// model's normalisation inside the graph, probabilities out; labels and the architecture in the metadata.
+    /// </summary>
+    public void ExportOnnx(Stream destination)
+    {
+        var options = new OnnxExportOptions
+        {
+            Height = Header.Height, Width = Header.Width, Mean = Header.Mean, Std = Header.Std, Labels = Header.Labels,
+            Metadata = new Dictionary<string, string>
+            {
+                ["search_space"] = Header.Space,
+                ["architecture"] = Header.Architecture,
+                ["channels"] = Header.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["cells_per_stage"] = Header.CellsPerStage.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["input_format"] = Header.InputChannels == 3 ? "float N x 3 x H x W, RGB planar, raw values 0-255" : "float N x 1 x H x W, grey (BT.601), raw values 0-255",
+            },
+        };
+        lock (_gate) OnnxExporter.Export(Network, options, destination);
     }
 
     /// <summary>Class probabilities of one image given as planar pixels in the training data's units.</summary>

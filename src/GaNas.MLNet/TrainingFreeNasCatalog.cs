@@ -49,4 +49,20 @@ public static class TrainingFreeNasCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         CatalogEnvironment.Of(catalog).ComponentCatalog.RegisterAssembly(typeof(TrainingFreeNasTrainer).Assembly);
     }
+
+    /// <summary>
+    /// Writes the network of a model trained with TrainingFreeNas (fitted, or loaded with <c>mlContext.Model.Load</c>,
+    /// alone or inside a larger chain) as a standard ONNX model; see <see cref="TrainingFreeNasTransformer.ExportOnnx"/>
+    /// for its inputs and outputs. Like <c>ConvertToOnnx</c> it reads one row of <paramref name="inputData"/> (any
+    /// schema): the saved pipeline hands the network to its scoring step through a column.
+    /// The steps before the network (image loading, label mapping) are not part of the ONNX model.
+    /// </summary>
+    public static void ConvertTrainingFreeNasToOnnx(this ModelOperationsCatalog catalog, ITransformer model, IDataView inputData, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputData);
+        ArgumentNullException.ThrowIfNull(stream);
+        OnnxConversion.FindNetwork(model, inputData).ExportOnnx(stream);
+    }
 }

@@ -141,7 +141,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             StoppedEarly = report.StoppedEarly,
             Warnings = warnings,
         };
-        var transformer = new TrainingFreeNasTransformer(pipeline, summary);
+        var transformer = new TrainingFreeNasTransformer(pipeline, model, summary);
         if (!report.Completed)
         {
             throw new TrainingFreeNasCancelledException(report.Curve.Count > 0

@@ -14,17 +14,34 @@ public sealed class TrainingFreeNasTransformer : ITransformer
 {
     private readonly ITransformer _pipeline;
 
-    internal TrainingFreeNasTransformer(ITransformer pipeline, TrainingFreeNasSummary summary)
+    internal TrainingFreeNasTransformer(ITransformer pipeline, NetworkModel model, TrainingFreeNasSummary summary)
     {
         _pipeline = pipeline;
+        Model = model;
         Summary = summary;
     }
+
+    /// <summary>The trained network.</summary>
+    internal NetworkModel Model { get; }
 
     /// <summary>What the search chose and how training went.</summary>
     public TrainingFreeNasSummary Summary { get; }
 
     /// <summary>The chosen architecture's canonical string.</summary>
     public string Architecture => Summary.Architecture;
+
+    /// <summary>
+    /// Writes the trained network as a standard ONNX model (opset 13) for ONNX Runtime or ML.NET's ApplyOnnxModel:
+    /// input <c>input</c>, float N x C x H x W of raw pixel values 0-255 (RGB planar or grey) at the model's input size,
+    /// the model's normalisation inside the graph; output <c>probabilities</c>, N x classes; the class names in the
+    /// metadata as <c>labels</c> (a JSON array). A model loaded with <c>mlContext.Model.Load</c> converts with
+    /// <see cref="TrainingFreeNasCatalog.ConvertTrainingFreeNasToOnnx"/>.
+    /// </summary>
+    public void ExportOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Model.ExportOnnx(stream);
+    }
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => _pipeline.IsRowToRowMapper;
