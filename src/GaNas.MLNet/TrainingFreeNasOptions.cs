@@ -1,3 +1,4 @@
+using GaNas.SearchSpaces;
 using GaNas.Training;
 using Microsoft.ML;
 
@@ -69,6 +70,12 @@ public sealed class TrainingFreeNasOptions
     /// application), instead of <see cref="Strategy"/>; null uses <see cref="Strategy"/>.
     /// </summary>
     public string? StrategyName;
+
+    /// <summary>
+    /// An architecture of <see cref="SearchSpace"/> in its canonical form (a TSS cell string, or SSS channels such as
+    /// "64:32:48:56:64") to train without searching (null = search). The summary then lists no proxy values and 0 evaluations.
+    /// </summary>
+    public string? Architecture;
 
     /// <summary>The registered name of the strategy the trainer runs.</summary>
     internal string StrategyKey => StrategyName ?? Strategy switch
@@ -156,9 +163,11 @@ public sealed class TrainingFreeNasOptions
     public IDataView? ValidationSet;
 
     /// <summary>
-    /// A file the final training checkpoints to after every epoch, and resumes from when it exists (null = none): a
-    /// killed Fit run again with the same data and options repeats the (deterministic) search, then continues training
-    /// from the last finished epoch and ends with the model an uninterrupted run would have. Delete it to start over.
+    /// A file the final training checkpoints to after every epoch, and resumes from when it exists (null = none); the
+    /// search's outcome goes next to it (<c>&lt;path&gt;.search.json</c>). A killed Fit run again with the same data and
+    /// options takes the architecture from that file instead of searching again, continues training from the last
+    /// finished epoch and ends with the model an uninterrupted run would have. A file from other data or options is
+    /// refused naming what differs. Delete both to start over.
     /// </summary>
     public string? TrainingCheckpointPath;
 
@@ -257,6 +266,17 @@ public sealed class TrainingFreeNasOptions
                 throw new ArgumentException("Early stopping needs validation data: set ValidationSetFraction above 0 or pass a ValidationSet.", nameof(EarlyStoppingCriteria));
         }
         ToTrainingOptions(Epoch, BatchSize, 0).Validate();
+        if (Architecture is not null)
+        {
+            try
+            {
+                Space.Parse(Architecture);
+            }
+            catch (ArchitectureFormatException ex)
+            {
+                throw new ArgumentException($"Architecture: {ex.Message}", nameof(Architecture), ex);
+            }
+        }
         if (Device is null || !new[] { "cpu", "cuda", "auto" }.Contains(Device.Trim().ToLowerInvariant()))
             throw new ArgumentException($"Unknown device '{Device}'; expected \"cpu\", \"cuda\" or \"auto\".", nameof(Device));
         if (!GaNas.Search.Strategies.StrategyRegistry.Contains(StrategyKey))

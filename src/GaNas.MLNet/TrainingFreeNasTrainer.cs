@@ -89,20 +89,13 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         var networkOptions = new NetworkOptions { Classes = data.Classes, Channels = o.Channels, CellsPerStage = o.CellsPerStage, InputChannels = o.ImageChannels, Seed = seed };
         HybridScore score = o.ParseScore();
 
-        // 1. Training-free search.
-        var searchWatch = Stopwatch.StartNew();
-        log.Report("search", 0, o.Evaluations, $"search: {o.Strategy} over the {space.Name} space, score {score.Name}, {o.Evaluations} architectures");
-        NasExperimentResult search = Search(space, networkOptions, score, images, labels, data.Count, seed, log, ct);
-        TrialResult best = search.Best ?? throw new InvalidOperationException("The search scored no architecture.");
-        if (best.Failed) throw new InvalidOperationException($"Every scored architecture failed; the last error: {search.Trials[^1].Error}");
-        double searchSeconds = searchWatch.Elapsed.TotalSeconds;
-        log.Info(FormattableString.Invariant($"search: {search.Evaluations} architectures in {searchSeconds:F1} s, best {space.Format(best.Genome)}"));
-
-        // 2. Optional finalists, trained briefly (not the paper's training-free setting).
+        // 1-2. Training-free search and optional finalists, or the architecture given, or the outcome of the same search stored with the checkpoint.
+        SearchOutcome outcome = Choose(space, networkOptions, score, images, labels, data.Count, validationImages, validationLabels, schedule, seed, device, log, ct);
+        Genome chosen = space.Parse(outcome.Architecture);
+        string architecture = outcome.Architecture;
+        var proxyValues = outcome.ProxyValues;
+        double searchSeconds = outcome.SearchSeconds;
         var trainWatch = Stopwatch.StartNew();
-        Genome chosen = o.Finalists > 1 ? PickFinalist(space, networkOptions, search, images, labels, validationImages, validationLabels, schedule, seed, device, log, ct) : best.Genome;
-        string architecture = space.Format(chosen);
-        var proxyValues = search.Trials.First(t => t.Genome.Equals(chosen)).ProxyValues;
 
         // 3. Final training of the chosen network only.
         CellNetwork network = space.BuildNetwork(chosen, networkOptions);
@@ -131,8 +124,8 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             o.ImageHeight, o.ImageWidth, mean, std, data.LabelNames);
         NetworkModel model = NetworkModel.Register(header, network);
         ITransformer pipeline = ScoringPipeline(model.ToBytes(), data.EncodedImages, data.LabelNames).Fit(_pipelineContext.Data.TakeRows(input, 1));
-        var summary = new TrainingFreeNasSummary(space.Name, architecture, score.Name, proxyValues, search.Evaluations, searchSeconds,
-            trainWatch.Elapsed.TotalSeconds, stats.Parameters, stats.MultiplyAccumulates, report.Curve)
+        var summary = new TrainingFreeNasSummary(space.Name, architecture, score.Name, proxyValues, outcome.Evaluations, searchSeconds,
+            outcome.FinalistSeconds + trainWatch.Elapsed.TotalSeconds, stats.Parameters, stats.MultiplyAccumulates, report.Curve)
         {
             Seed = seed,
             BatchSize = schedule.BatchSize,
@@ -150,6 +143,77 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         }
         log.Info(FormattableString.Invariant($"done: {architecture}, best epoch {report.BestEpoch} of {report.Curve.Count}, {trainWatch.Elapsed.TotalSeconds:F1} s of training"));
         return transformer;
+    }
+
+    /// <summary>The architecture to train: the one given, the stored outcome of this very search, or a new search (then stored when checkpointing).</summary>
+    private SearchOutcome Choose(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, int count,
+        Tensor? validationImages, Tensor? validationLabels, TrainingSchedule schedule, int seed, Device device, FitLog log, CancellationToken ct)
+    {
+        var o = _options;
+        if (o.Architecture is { } given)
+        {
+            string canonical = space.Format(space.Parse(given));
+            log.Report("search", 0, 0, $"search: skipped, training the given architecture {canonical}");
+            return new SearchOutcome(canonical, new Dictionary<string, double>(), 0, 0);
+        }
+        long[] proxyRows = ProxyRows(count, seed);
+        string? stored = o.TrainingCheckpointPath is { } checkpoint ? SearchOutcome.PathFor(checkpoint) : null;
+        RunFingerprint? fingerprint = stored is null ? null : SearchFingerprint(space, networkOptions, score, images, labels, proxyRows, seed);
+        if (stored is not null && SearchOutcome.Load(stored, fingerprint!) is { } previous)
+        {
+            try
+            {
+                space.Parse(previous.Architecture);
+            }
+            catch (ArchitectureFormatException ex)
+            {
+                throw new InvalidDataException($"The search result '{stored}' holds an invalid architecture: {ex.Message}", ex);
+            }
+            log.Report("search", previous.Evaluations, previous.Evaluations, $"search: resumed from {stored}: {previous.Architecture} ({previous.Evaluations} architectures scored before)");
+            return previous;
+        }
+
+        var searchWatch = Stopwatch.StartNew();
+        log.Report("search", 0, o.Evaluations, $"search: {o.Strategy} over the {space.Name} space, score {score.Name}, {o.Evaluations} architectures");
+        NasExperimentResult search = Search(space, networkOptions, score, images, labels, proxyRows, seed, log, ct);
+        TrialResult best = search.Best ?? throw new InvalidOperationException("The search scored no architecture.");
+        if (best.Failed) throw new InvalidOperationException($"Every scored architecture failed; the last error: {search.Trials[^1].Error}");
+        double searchSeconds = searchWatch.Elapsed.TotalSeconds;
+        log.Info(FormattableString.Invariant($"search: {search.Evaluations} architectures in {searchSeconds:F1} s, best {space.Format(best.Genome)}"));
+        // Finalists, trained briefly, are not the paper's training-free setting; off by default.
+        var finalistWatch = Stopwatch.StartNew();
+        Genome chosen = o.Finalists > 1 ? PickFinalist(space, networkOptions, search, images, labels, validationImages, validationLabels, schedule, seed, device, log, ct) : best.Genome;
+        var outcome = new SearchOutcome(space.Format(chosen), search.Trials.First(t => t.Genome.Equals(chosen)).ProxyValues, search.Evaluations, searchSeconds,
+            o.Finalists > 1 ? finalistWatch.Elapsed.TotalSeconds : 0);
+        if (stored is not null) outcome.Save(stored, fingerprint!);
+        return outcome;
+    }
+
+    /// <summary>The training rows the proxies score architectures on: a seeded draw of <see cref="TrainingFreeNasOptions.ProxyBatchSize"/>.</summary>
+    private long[] ProxyRows(int count, int seed)
+    {
+        var random = new Random(seed);
+        long[] chosen = Enumerable.Range(0, count).OrderBy(_ => random.Next()).Take(Math.Min(_options.ProxyBatchSize, count)).Select(i => (long)i).ToArray();
+        if (chosen.Length < 2) throw new InvalidDataException("The proxies need at least 2 training images.");
+        return chosen;
+    }
+
+    /// <summary>Everything the search's result depends on, for the stored outcome.</summary>
+    private RunFingerprint SearchFingerprint(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, long[] proxyRows, int seed)
+    {
+        var o = _options;
+        using Tensor index = tensor(proxyRows);
+        using Tensor batch = images.index_select(0, index);
+        using Tensor batchLabels = labels.index_select(0, index);
+        static string Text(object? value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        return new RunFingerprint(new Dictionary<string, string>
+        {
+            ["space"] = space.Name, ["score"] = score.Name, ["strategy"] = o.StrategyKey, ["evaluations"] = Text(o.Evaluations), ["seed"] = Text(seed),
+            ["channels"] = Text(networkOptions.Channels), ["cells"] = Text(networkOptions.CellsPerStage), ["classes"] = Text(networkOptions.Classes),
+            ["images"] = string.Join('x', images.shape), ["proxy_batch"] = RunFingerprint.HashOf(batch), ["proxy_labels"] = RunFingerprint.HashOf(batchLabels),
+            ["max_macs"] = Text(o.MaxMultiplyAccumulates), ["finalists"] = Text(o.Finalists), ["finalist_epochs"] = Text(o.FinalistEpochs),
+            ["proxy_code"] = RunFingerprint.ProxyCodeVersion,
+        });
     }
 
     /// <summary>Reads <see cref="TrainingFreeNasOptions.ValidationSet"/>; its problems name it.</summary>
@@ -173,13 +237,10 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
 
     private static string Preview(string[] names) => string.Join(", ", names.Take(5)) + (names.Length > 5 ? ", ..." : "");
 
-    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, int count, int seed, FitLog log, CancellationToken ct)
+    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, long[] proxyRows, int seed, FitLog log, CancellationToken ct)
     {
         var o = _options;
-        var random = new Random(seed);
-        long[] chosen = Enumerable.Range(0, count).OrderBy(_ => random.Next()).Take(Math.Min(o.ProxyBatchSize, count)).Select(i => (long)i).ToArray();
-        if (chosen.Length < 2) throw new InvalidDataException("The proxies need at least 2 training images.");
-        using Tensor index = tensor(chosen);
+        using Tensor index = tensor(proxyRows);
         using Tensor batch = images.index_select(0, index);
         using Tensor batchLabels = labels.index_select(0, index);
         var proxies = score.Proxies.Select(ProxyRegistry.Create).ToList();

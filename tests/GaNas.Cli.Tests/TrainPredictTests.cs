@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using GaNas.Benchmarks;
 using GaNas.Data;
+using Microsoft.ML.OnnxRuntime;
 
 namespace GaNas.Tests;
 
@@ -72,5 +74,97 @@ public class TrainPredictTests : IDisposable
         var broken = Run("predict", "--model", model, "--images", photos, "--out", csv);
         broken.Code.Should().Be(1);
         broken.Err.Should().Contain("model.zip");
+    }
+
+    [BenchmarkFact]
+    public void Train_with_a_validation_folder_a_given_architecture_and_onnx_then_export_writes_the_same_onnx()
+    {
+        string photos = PhotoFolder(), model = Path.Combine(_dir, "model.zip"), onnx = Path.Combine(_dir, "model.onnx"), exported = Path.Combine(_dir, "exported.onnx");
+        const string Arch = "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|nor_conv_1x1~1|skip_connect~2|";
+        var trained = Run("train", "--images", photos, "--val", photos, "--arch", Arch, "--out", model, "--onnx", onnx,
+            "--image-size", "16", "--channels", "4", "--epochs", "2", "--threads", "1");
+        trained.Code.Should().Be(0, trained.Err);
+        using (var doc = JsonDocument.Parse(trained.Out))
+        {
+            doc.RootElement.GetProperty("arch").GetString().Should().Be(Arch);
+            doc.RootElement.GetProperty("evaluations").GetInt32().Should().Be(0, "a given architecture is not searched");
+            doc.RootElement.GetProperty("validation_images").GetInt32().Should().Be(60);
+        }
+        using (var session = new InferenceSession(onnx))
+        {
+            session.InputMetadata["input"].Dimensions.Should().Equal(-1, 3, 16, 16);
+            JsonSerializer.Deserialize<string[]>(session.ModelMetadata.CustomMetadataMap["labels"]).Should().Equal("class-000", "class-001", "class-002");
+            session.ModelMetadata.CustomMetadataMap["architecture"].Should().Be(Arch);
+        }
+        var export = Run("export", "--model", model, "--out", exported);
+        export.Code.Should().Be(0, export.Err);
+        File.ReadAllBytes(exported).Should().Equal(File.ReadAllBytes(onnx));
+
+        var badArch = Run("train", "--images", photos, "--arch", "|nor_conv_3x3~0|", "--out", model);
+        badArch.Code.Should().NotBe(0);
+        badArch.Err.Should().Contain("Architecture");
+    }
+
+    /// <summary>The CLI in its own process (its build output is copied next to the tests).</summary>
+    private static Process StartCli(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ganas.dll"));
+        foreach (string a in args) info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    [BenchmarkFact]
+    public void A_train_killed_during_epoch_2_of_3_resumes_without_searching_and_predicts_as_an_unbroken_run()
+    {
+        string photos = BenchmarkData.File("images", "cifar10-960");
+        string checkpoint = Path.Combine(_dir, "train.ckpt");
+        string[] Args(string output) => ["train", "--images", photos, "--out", output, "--checkpoint", checkpoint, "--channels", "8", "--evaluations", "6",
+            "--epochs", "3", "--batch-size", "32", "--keep-schedule", "--threads", "1", "--seed", "4"];
+
+        // Killed (SIGKILL) as soon as epoch 1 is reported, i.e. during epoch 2.
+        string killedModel = Path.Combine(_dir, "killed.zip");
+        using (Process first = StartCli(Args(killedModel)))
+        {
+            first.StandardOutput.ReadToEndAsync();
+            string? line;
+            bool epochOne = false;
+            while ((line = first.StandardError.ReadLine()) is not null)
+            {
+                if (line.StartsWith("[training 1/3]", StringComparison.Ordinal))
+                {
+                    epochOne = true;
+                    first.Kill();
+                    break;
+                }
+            }
+            first.WaitForExit();
+            epochOne.Should().BeTrue("the first run reaches epoch 1 before it is killed");
+        }
+        File.Exists(killedModel).Should().BeFalse();
+        File.Exists(checkpoint).Should().BeTrue();
+        File.Exists(checkpoint + ".search.json").Should().BeTrue();
+
+        // The same command again resumes: no new search, training from epoch 2.
+        string resumedModel = Path.Combine(_dir, "resumed.zip");
+        using (Process second = StartCli(Args(resumedModel)))
+        {
+            Task<string> output = second.StandardOutput.ReadToEndAsync();
+            string err = second.StandardError.ReadToEnd();
+            second.WaitForExit();
+            second.ExitCode.Should().Be(0, err);
+            err.Should().Contain("search: resumed from").And.NotContain("[search 1/");
+            err.Should().NotContain("[training 1/3]").And.Contain("[training 2/3]").And.Contain("[training 3/3]");
+            output.Result.Should().Contain("\"arch\"");
+        }
+
+        // An unbroken run of the same settings (in this process, no checkpoint) predicts exactly the same.
+        string unbrokenModel = Path.Combine(_dir, "unbroken.zip");
+        var unbroken = Run(Args(unbrokenModel).Where((a, i) => a != "--checkpoint" && (i == 0 || Args(unbrokenModel)[i - 1] != "--checkpoint")).ToArray());
+        unbroken.Code.Should().Be(0, unbroken.Err);
+        string resumedCsv = Path.Combine(_dir, "resumed.csv"), unbrokenCsv = Path.Combine(_dir, "unbroken.csv");
+        Run("predict", "--model", resumedModel, "--images", photos, "--out", resumedCsv).Code.Should().Be(0);
+        Run("predict", "--model", unbrokenModel, "--images", photos, "--out", unbrokenCsv).Code.Should().Be(0);
+        File.ReadAllLines(resumedCsv).Should().HaveCount(961).And.Equal(File.ReadAllLines(unbrokenCsv));
     }
 }

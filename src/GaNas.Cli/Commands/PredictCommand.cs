@@ -20,15 +20,7 @@ internal static class PredictCommand
             OptionRules.EnsureWritable(outPath, "--out");
             var ml = new MLContext(seed: 0);
             ml.Model.RegisterTrainingFreeNas();
-            ITransformer loaded;
-            try
-            {
-                loaded = ml.Model.Load(parse.GetValue(model)!, out _);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException and not IOException)
-            {
-                throw new InvalidDataException($"'{parse.GetValue(model)}' is not a loadable ML.NET model: {ex.Message}", ex);
-            }
+            ITransformer loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var files = ImageFile.List(parse.GetValue(images)!);
             // The label column the pipeline was trained with is not used for scoring; rows carry an empty one.
             foreach (var f in files) f.Label = "";

@@ -108,7 +108,6 @@ public static class NetworkTrainer
                 double validAccuracy = nValid > 0 ? Accuracy(network, validImages, validLabels, validIndex, device) : double.NaN;
                 var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, validAccuracy, lr, epochWatch.Elapsed.TotalSeconds);
                 curve.Add(metrics);
-                progress?.Report(metrics);
                 double key = nValid > 0 ? validAccuracy : epoch;
                 if (key > bestAccuracy)
                 {
@@ -148,6 +147,8 @@ public static class NetworkTrainer
                         PatienceBest = patienceBest, PatienceEpoch = patienceEpoch, Curve = curve,
                     }.Save(options.CheckpointPath, network, optimizer, generator, best);
                 }
+                // Reported once the epoch is in the checkpoint: a process killed after seeing it resumes after this epoch.
+                progress?.Report(metrics);
             }
             if (best is not null) network.load_state_dict(best);
         }

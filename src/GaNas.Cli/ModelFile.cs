@@ -1,0 +1,19 @@
+using Microsoft.ML;
+
+namespace GaNas.Cli;
+
+/// <summary>Loads a saved ML.NET model for the commands that read one; a file ML.NET cannot read is an error naming it.</summary>
+internal static class ModelFile
+{
+    public static ITransformer Load(MLContext ml, string path)
+    {
+        try
+        {
+            return ml.Model.Load(path, out _);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException and not IOException)
+        {
+            throw new InvalidDataException($"'{path}' is not a loadable ML.NET model: {ex.Message}", ex);
+        }
+    }
+}
