@@ -1,18 +1,25 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using GaNas.Training;
 using static TorchSharp.torch;
 
 namespace GaNas.MLNet;
 
-/// <summary>The training rows read out of an IDataView: planar float pixels and 0-based class indices.</summary>
-internal sealed class TrainingData
+/// <summary>
+/// The training rows read out of an IDataView: the images once, as an N x C x H x W tensor of raw values (uint8
+/// whenever every value is a whole number in 0..255, as decoded images always are; float32 otherwise), and 0-based
+/// class indices. Normalisation happens batch by batch (<see cref="InputNormalization"/>), so memory holds one compact copy.
+/// </summary>
+internal sealed class TrainingData : IDisposable
 {
-    public required float[] Pixels { get; init; }
+    public required Tensor Images { get; init; }
     public required long[] Labels { get; init; }
     public required int Count { get; init; }
     public required int Classes { get; init; }
     public required string[] LabelNames { get; init; }
     public required bool EncodedImages { get; init; }
+
+    public void Dispose() => Images.Dispose();
 
     /// <summary>Checks the input schema; every message names the column and the problem.</summary>
     public static (int Classes, bool EncodedImages) CheckSchema(DataViewSchema schema, TrainingFreeNasOptions options)
@@ -55,56 +62,97 @@ internal sealed class TrainingData
         var labelColumn = data.Schema[options.LabelColumnName];
         var featureColumn = data.Schema[options.FeatureColumnName];
         int length = options.ImageChannels * options.ImageHeight * options.ImageWidth;
-        var pixels = new List<float[]>();
-        var labels = new List<long>();
-        using (var cursor = data.GetRowCursor([labelColumn, featureColumn]))
+        long count = CountRows(data, options.CancellationToken);
+        if (count < 2) throw new InvalidDataException("The training data has a single row; at least two are needed.");
+        if (count > int.MaxValue) throw new InvalidDataException($"The training data have {count} rows; at most {int.MaxValue} are supported.");
+        long[] shape = [count, options.ImageChannels, options.ImageHeight, options.ImageWidth];
+        Tensor store = empty(shape, ScalarType.Byte);
+        try
         {
-            var labelGetter = cursor.GetGetter<uint>(labelColumn);
-            ValueGetter<VBuffer<float>>? floatGetter = encoded ? null : cursor.GetGetter<VBuffer<float>>(featureColumn);
-            ValueGetter<VBuffer<byte>>? byteGetter = encoded ? cursor.GetGetter<VBuffer<byte>>(featureColumn) : null;
-            uint label = 0;
-            VBuffer<float> floats = default;
-            VBuffer<byte> bytes = default;
+            var labels = new long[count];
+            var compact = new byte[length];
             long row = 0;
-            while (cursor.MoveNext())
+            using (var cursor = data.GetRowCursor([labelColumn, featureColumn]))
             {
-                row++;
-                options.CancellationToken.ThrowIfCancellationRequested();
-                labelGetter(ref label);
-                if (label == 0) throw new InvalidDataException($"Row {row}: the label in column '{options.LabelColumnName}' is missing (key 0); remove such rows or map them to a class.");
-                float[] image;
-                if (encoded)
+                var labelGetter = cursor.GetGetter<uint>(labelColumn);
+                ValueGetter<VBuffer<float>>? floatGetter = encoded ? null : cursor.GetGetter<VBuffer<float>>(featureColumn);
+                ValueGetter<VBuffer<byte>>? byteGetter = encoded ? cursor.GetGetter<VBuffer<byte>>(featureColumn) : null;
+                uint label = 0;
+                VBuffer<float> floats = default;
+                VBuffer<byte> bytes = default;
+                var image = new float[length];
+                while (cursor.MoveNext())
                 {
-                    byteGetter!(ref bytes);
-                    image = ImageFeatures.Decode(bytes.DenseValues().ToArray(), options.ImageChannels, options.ImageHeight, options.ImageWidth, $"Row {row} of column '{options.FeatureColumnName}'");
-                }
-                else
-                {
-                    floatGetter!(ref floats);
-                    image = new float[length];
-                    floats.CopyTo(image);
-                    foreach (float v in image)
+                    if (row == count) throw new InvalidDataException($"The data yielded more rows than the {count} it counted; pass a data view whose rows do not change between reads.");
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    labelGetter(ref label);
+                    if (label == 0) throw new InvalidDataException($"Row {row + 1}: the label in column '{options.LabelColumnName}' is missing (key 0); remove such rows or map them to a class.");
+                    labels[row] = label - 1;
+                    if (encoded)
                     {
-                        if (!float.IsFinite(v)) throw new InvalidDataException($"Row {row}: column '{options.FeatureColumnName}' holds a non-finite value ({v}).");
+                        byteGetter!(ref bytes);
+                        byte[] planar = ImageFeatures.DecodePlanar(bytes.DenseValues().ToArray(), options.ImageChannels, options.ImageHeight, options.ImageWidth, $"Row {row + 1} of column '{options.FeatureColumnName}'");
+                        store.data<byte>().CopyFrom(planar, 0, row * length);
                     }
+                    else
+                    {
+                        floatGetter!(ref floats);
+                        floats.CopyTo(image);
+                        bool whole = true;
+                        for (int i = 0; i < length; i++)
+                        {
+                            float v = image[i];
+                            if (!float.IsFinite(v)) throw new InvalidDataException($"Row {row + 1}: column '{options.FeatureColumnName}' holds a non-finite value ({v}).");
+                            if (whole && v is >= 0 and <= 255 && v == MathF.Floor(v)) compact[i] = (byte)v;
+                            else whole = false;
+                        }
+                        if (whole && store.dtype == ScalarType.Byte)
+                        {
+                            store.data<byte>().CopyFrom(compact, 0, row * length);
+                        }
+                        else
+                        {
+                            // The first value that is not a whole 0..255 number: the rest of the set is kept as float32.
+                            if (store.dtype == ScalarType.Byte)
+                            {
+                                Tensor wide = store.to_type(ScalarType.Float32);
+                                store.Dispose();
+                                store = wide;
+                            }
+                            store.data<float>().CopyFrom(image, 0, row * length);
+                        }
+                    }
+                    row++;
                 }
-                pixels.Add(image);
-                labels.Add(label - 1);
             }
+            if (row != count) throw new InvalidDataException($"The data yielded {row} rows but counted {count}; pass a data view whose rows do not change between reads.");
+            return new TrainingData
+            {
+                Images = store,
+                Labels = labels,
+                Count = (int)count,
+                Classes = classes,
+                LabelNames = ReadLabelNames(labelColumn, classes),
+                EncodedImages = encoded,
+            };
         }
-        if (pixels.Count == 0) throw new InvalidDataException($"The training data is empty: no rows in columns '{options.LabelColumnName}' and '{options.FeatureColumnName}'.");
-        if (pixels.Count < 2) throw new InvalidDataException("The training data has a single row; at least two are needed.");
-        var all = new float[pixels.Count * length];
-        for (int i = 0; i < pixels.Count; i++) pixels[i].CopyTo(all, i * length);
-        return new TrainingData
+        catch
         {
-            Pixels = all,
-            Labels = labels.ToArray(),
-            Count = pixels.Count,
-            Classes = classes,
-            LabelNames = ReadLabelNames(labelColumn, classes),
-            EncodedImages = encoded,
-        };
+            store.Dispose();
+            throw;
+        }
+    }
+
+    private static long CountRows(IDataView data, CancellationToken ct)
+    {
+        if (data.GetRowCount() is long n) return n;
+        long count = 0;
+        using var cursor = data.GetRowCursor([]);
+        while (cursor.MoveNext())
+        {
+            if ((++count & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
+        }
+        return count;
     }
 
     private static bool IsEmpty(IDataView data)
@@ -128,19 +176,26 @@ internal sealed class TrainingData
         return Enumerable.Range(1, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 
-    /// <summary>Per-channel mean and standard deviation in the features' own units.</summary>
-    public (double[] Mean, double[] Std) Normalization(int channels, int height, int width)
+    /// <summary>Per-channel mean and standard deviation of the training rows, in the features' own units.</summary>
+    public InputNormalization Normalization()
     {
-        int plane = height * width;
+        int channels = (int)Images.shape[1];
+        int plane = (int)(Images.shape[2] * Images.shape[3]);
         var mean = new double[channels];
         var sq = new double[channels];
-        for (int i = 0; i < Count; i++)
+        const int Chunk = 256;
+        for (int first = 0; first < Count; first += Chunk)
         {
-            for (int c = 0; c < channels; c++)
+            using Tensor rows = Images.narrow(0, first, Math.Min(Chunk, Count - first));
+            // Every value is summed as a double, image by image and channel by channel, whatever the storage type.
+            double[] values = rows.dtype == ScalarType.Byte
+                ? rows.data<byte>().ToArray().Select(v => (double)v).ToArray()
+                : rows.data<float>().ToArray().Select(v => (double)v).ToArray();
+            for (int start = 0; start < values.Length; start += plane)
             {
-                int start = (i * channels + c) * plane;
+                int c = start / plane % channels;
                 double s = 0, s2 = 0;
-                for (int p = start; p < start + plane; p++) { s += Pixels[p]; s2 += (double)Pixels[p] * Pixels[p]; }
+                for (int p = start; p < start + plane; p++) { s += values[p]; s2 += values[p] * values[p]; }
                 mean[c] += s;
                 sq[c] += s2;
             }
@@ -152,16 +207,6 @@ internal sealed class TrainingData
             mean[c] /= n;
             std[c] = Math.Sqrt(Math.Max(sq[c] / n - mean[c] * mean[c], 1e-12));
         }
-        return (mean, std);
-    }
-
-    /// <summary>Normalised images as an N x C x H x W tensor.</summary>
-    public Tensor Images(int channels, int height, int width, double[] mean, double[] std)
-    {
-        using var scope = NewDisposeScope();
-        Tensor t = tensor(Pixels, [Count, channels, height, width]);
-        Tensor m = tensor(mean.Select(v => (float)v).ToArray()).view(1, channels, 1, 1);
-        Tensor s = tensor(std.Select(v => (float)v).ToArray()).view(1, channels, 1, 1);
-        return t.sub(m).div_(s).MoveToOuterDisposeScope();
+        return new InputNormalization(mean, std);
     }
 }

@@ -213,8 +213,9 @@ public sealed class TrainingFreeNasOptions
     /// <summary>The intra-op thread count the trainer sets.</summary>
     internal int ThreadCount => NumberOfThreads ?? Environment.ProcessorCount;
 
-    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed, string? checkpoint = null, TimeSpan? timeBudget = null) => new()
+    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed, string? checkpoint = null, TimeSpan? timeBudget = null, InputNormalization? normalization = null) => new()
     {
+        Normalization = normalization,
         Epochs = epochs,
         BatchSize = batchSize,
         LearningRate = LearningRate,

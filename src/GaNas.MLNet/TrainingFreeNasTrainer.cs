@@ -72,12 +72,13 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         Device device = TorchRuntime.ResolveDevice(o.Device);
 
         // 0. Data: every row read and checked; normalisation from the training rows only.
-        TrainingData data = TrainingData.Read(input, o);
-        TrainingData? validation = o.ValidationSet is null ? null : ReadValidation(o.ValidationSet, data);
-        var (mean, std) = data.Normalization(o.ImageChannels, o.ImageHeight, o.ImageWidth);
-        using Tensor images = data.Images(o.ImageChannels, o.ImageHeight, o.ImageWidth, mean, std);
+        // The images stay in memory once, raw (uint8 for images); batches are normalised as they are gathered.
+        using TrainingData data = TrainingData.Read(input, o);
+        using TrainingData? validation = o.ValidationSet is null ? null : ReadValidation(o.ValidationSet, data);
+        InputNormalization normalization = data.Normalization();
+        Tensor images = data.Images;
         using Tensor labels = tensor(data.Labels);
-        using Tensor? validationImages = validation?.Images(o.ImageChannels, o.ImageHeight, o.ImageWidth, mean, std);
+        Tensor? validationImages = validation?.Images;
         using Tensor? validationLabels = validation is null ? null : tensor(validation.Labels);
         int validationRows = validation?.Count ?? (int)Math.Floor(data.Count * o.ValidationSetFraction);
         int trainRows = validation is null ? data.Count - validationRows : data.Count;
@@ -90,7 +91,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         HybridScore score = o.ParseScore();
 
         // 1-2. Training-free search and optional finalists, or the architecture given, or the outcome of the same search stored with the checkpoint.
-        SearchOutcome outcome = Choose(space, networkOptions, score, images, labels, data.Count, validationImages, validationLabels, schedule, seed, device, log, ct);
+        SearchOutcome outcome = Choose(space, networkOptions, score, images, normalization, labels, data.Count, validationImages, validationLabels, schedule, seed, device, log, ct);
         Genome chosen = space.Parse(outcome.Architecture);
         string architecture = outcome.Architecture;
         var proxyValues = outcome.ProxyValues;
@@ -108,7 +109,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             log.Report("training", m.Epoch, epochs, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
         });
         TimeSpan? trainingBudget = o.TimeBudget is { } total ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (total - fitWatch.Elapsed).Ticks)) : null;
-        TrainingReport report = NetworkTrainer.Train(network, images, labels, o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath, trainingBudget),
+        TrainingReport report = NetworkTrainer.Train(network, images, labels, o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath, trainingBudget, normalization),
             device, epochProgress, ct, validationImages, validationLabels);
         var warnings = schedule.Warnings.ToList();
         if (report.TimeLimitedEpochs is { } fitted)
@@ -121,7 +122,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
 
         // 4. The ML.NET model.
         var header = new NetworkHeader(space.Name, architecture, data.Classes, networkOptions.Channels, networkOptions.CellsPerStage, o.ImageChannels,
-            o.ImageHeight, o.ImageWidth, mean, std, data.LabelNames);
+            o.ImageHeight, o.ImageWidth, normalization.Mean.ToArray(), normalization.Std.ToArray(), data.LabelNames);
         NetworkModel model = NetworkModel.Register(header, network);
         ITransformer pipeline = ScoringPipeline(model.ToBytes(), data.EncodedImages, data.LabelNames).Fit(_pipelineContext.Data.TakeRows(input, 1));
         var summary = new TrainingFreeNasSummary(space.Name, architecture, score.Name, proxyValues, outcome.Evaluations, searchSeconds,
@@ -146,7 +147,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     }
 
     /// <summary>The architecture to train: the one given, the stored outcome of this very search, or a new search (then stored when checkpointing).</summary>
-    private SearchOutcome Choose(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, int count,
+    private SearchOutcome Choose(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, InputNormalization normalization, Tensor labels, int count,
         Tensor? validationImages, Tensor? validationLabels, TrainingSchedule schedule, int seed, Device device, FitLog log, CancellationToken ct)
     {
         var o = _options;
@@ -158,7 +159,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         }
         long[] proxyRows = ProxyRows(count, seed);
         string? stored = o.TrainingCheckpointPath is { } checkpoint ? SearchOutcome.PathFor(checkpoint) : null;
-        RunFingerprint? fingerprint = stored is null ? null : SearchFingerprint(space, networkOptions, score, images, labels, proxyRows, seed);
+        RunFingerprint? fingerprint = stored is null ? null : SearchFingerprint(space, networkOptions, score, images, normalization, labels, proxyRows, seed);
         if (stored is not null && SearchOutcome.Load(stored, fingerprint!) is { } previous)
         {
             try
@@ -175,14 +176,14 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
 
         var searchWatch = Stopwatch.StartNew();
         log.Report("search", 0, o.Evaluations, $"search: {o.Strategy} over the {space.Name} space, score {score.Name}, {o.Evaluations} architectures");
-        NasExperimentResult search = Search(space, networkOptions, score, images, labels, proxyRows, seed, log, ct);
+        NasExperimentResult search = Search(space, networkOptions, score, images, normalization, labels, proxyRows, seed, log, ct);
         TrialResult best = search.Best ?? throw new InvalidOperationException("The search scored no architecture.");
         if (best.Failed) throw new InvalidOperationException($"Every scored architecture failed; the last error: {search.Trials[^1].Error}");
         double searchSeconds = searchWatch.Elapsed.TotalSeconds;
         log.Info(FormattableString.Invariant($"search: {search.Evaluations} architectures in {searchSeconds:F1} s, best {space.Format(best.Genome)}"));
         // Finalists, trained briefly, are not the paper's training-free setting; off by default.
         var finalistWatch = Stopwatch.StartNew();
-        Genome chosen = o.Finalists > 1 ? PickFinalist(space, networkOptions, search, images, labels, validationImages, validationLabels, schedule, seed, device, log, ct) : best.Genome;
+        Genome chosen = o.Finalists > 1 ? PickFinalist(space, networkOptions, search, images, normalization, labels, validationImages, validationLabels, schedule, seed, device, log, ct) : best.Genome;
         var outcome = new SearchOutcome(space.Format(chosen), search.Trials.First(t => t.Genome.Equals(chosen)).ProxyValues, search.Evaluations, searchSeconds,
             o.Finalists > 1 ? finalistWatch.Elapsed.TotalSeconds : 0);
         if (stored is not null) outcome.Save(stored, fingerprint!);
@@ -199,7 +200,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     }
 
     /// <summary>Everything the search's result depends on, for the stored outcome.</summary>
-    private RunFingerprint SearchFingerprint(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, long[] proxyRows, int seed)
+    private RunFingerprint SearchFingerprint(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, InputNormalization normalization, Tensor labels, long[] proxyRows, int seed)
     {
         var o = _options;
         using Tensor index = tensor(proxyRows);
@@ -213,6 +214,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             ["images"] = string.Join('x', images.shape), ["proxy_batch"] = RunFingerprint.HashOf(batch), ["proxy_labels"] = RunFingerprint.HashOf(batchLabels),
             ["max_macs"] = Text(o.MaxMultiplyAccumulates), ["finalists"] = Text(o.Finalists), ["finalist_epochs"] = Text(o.FinalistEpochs),
             ["proxy_code"] = RunFingerprint.ProxyCodeVersion,
+            ["normalization"] = string.Join(';', normalization.Mean.Concat(normalization.Std).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
         });
     }
 
@@ -237,11 +239,12 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
 
     private static string Preview(string[] names) => string.Join(", ", names.Take(5)) + (names.Length > 5 ? ", ..." : "");
 
-    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, Tensor labels, long[] proxyRows, int seed, FitLog log, CancellationToken ct)
+    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, InputNormalization normalization, Tensor labels, long[] proxyRows, int seed, FitLog log, CancellationToken ct)
     {
         var o = _options;
         using Tensor index = tensor(proxyRows);
-        using Tensor batch = images.index_select(0, index);
+        using Tensor raw = images.index_select(0, index);
+        using Tensor batch = normalization.Apply(raw);
         using Tensor batchLabels = labels.index_select(0, index);
         var proxies = score.Proxies.Select(ProxyRegistry.Create).ToList();
         ITrialRunner runner = new ProxyTrialRunner(new ProxyEvaluator(space, proxies, batch, networkOptions, seed, batchLabels));
@@ -272,7 +275,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         }
     }
 
-    private Genome PickFinalist(ISearchSpace space, NetworkOptions networkOptions, NasExperimentResult search, Tensor images, Tensor labels,
+    private Genome PickFinalist(ISearchSpace space, NetworkOptions networkOptions, NasExperimentResult search, Tensor images, InputNormalization normalization, Tensor labels,
         Tensor? validationImages, Tensor? validationLabels, TrainingSchedule schedule, int seed, Device device, FitLog log, CancellationToken ct)
     {
         var o = _options;
@@ -287,7 +290,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         {
             ct.ThrowIfCancellationRequested();
             using CellNetwork candidate = space.BuildNetwork(finalists[f], networkOptions);
-            var training = o.ToTrainingOptions(o.FinalistEpochs, schedule.BatchSize, seed);
+            var training = o.ToTrainingOptions(o.FinalistEpochs, schedule.BatchSize, seed, normalization: normalization);
             TrainingReport r = NetworkTrainer.Train(candidate, images, labels, training, device, null, ct, validationImages, validationLabels);
             double accuracy = r.BestValidationAccuracy;
             log.Report("finalists", f + 1, finalists.Count, FormattableString.Invariant($"{space.Format(finalists[f])}: validation {accuracy:P2} after {o.FinalistEpochs} epoch(s)"));

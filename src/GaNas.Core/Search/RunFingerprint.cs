@@ -56,6 +56,7 @@ public sealed class RunFingerprint
             ScalarType.Float32 => MemoryMarshal.AsBytes(cpu.data<float>().ToArray().AsSpan()).ToArray(),
             ScalarType.Int64 => MemoryMarshal.AsBytes(cpu.data<long>().ToArray().AsSpan()).ToArray(),
             ScalarType.Float64 => MemoryMarshal.AsBytes(cpu.data<double>().ToArray().AsSpan()).ToArray(),
+            ScalarType.Byte => cpu.data<byte>().ToArray(),
             _ => throw new ArgumentException($"No fingerprint for tensors of {cpu.dtype}.", nameof(values)),
         };
         return Convert.ToHexString(SHA256.HashData(bytes), 0, 16);

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace GaNas.Training;
 
 /// <summary>
-/// Trains a classifier on in-memory normalised images. Batches are gathered with tensor indexing and
+/// Trains a classifier on in-memory images (normalised float32, or raw pixels normalised batch by batch). Batches are gathered with tensor indexing and
 /// augmented with tensor operations (no per-pixel managed loops); every batch runs in a dispose scope.
 /// </summary>
 public static class NetworkTrainer
@@ -17,13 +17,13 @@ public static class NetworkTrainer
     /// <see cref="TrainingOptions.ValidationFraction"/> split of <paramref name="images"/>.
     /// </summary>
     /// <param name="network">The network (its parameters are updated).</param>
-    /// <param name="images">N x C x H x W float32 training images, normalised.</param>
+    /// <param name="images">N x C x H x W training images: float32 normalised, or raw (e.g. uint8) with <see cref="TrainingOptions.Normalization"/> set.</param>
     /// <param name="labels">N int64 class indices.</param>
     /// <param name="options">Training options.</param>
     /// <param name="device">Device to train on.</param>
     /// <param name="progress">Receives each epoch's metrics.</param>
     /// <param name="ct">Stops training after the current batch; the best weights so far are kept.</param>
-    /// <param name="validationImages">M x C x H x W validation images normalised like the training ones, or null.</param>
+    /// <param name="validationImages">M x C x H x W validation images in the training images' form, or null.</param>
     /// <param name="validationLabels">M int64 class indices, or null.</param>
     public static TrainingReport Train(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, TrainingOptions options,
         Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default, Tensor? validationImages = null, Tensor? validationLabels = null)
@@ -92,7 +92,7 @@ public static class NetworkTrainer
                     foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                     using var scope = NewDisposeScope();
                     Tensor idx = order.narrow(0, (long)b * options.BatchSize, options.BatchSize);
-                    Tensor x = Augment(images.index_select(0, idx), options, generator).to(device);
+                    Tensor x = Augment(InputNormalization.Prepare(images.index_select(0, idx), options.Normalization), options, generator).to(device);
                     Tensor y = labels.index_select(0, idx).to(device);
                     optimizer.zero_grad();
                     Tensor logits = network.call(x);
@@ -105,7 +105,7 @@ public static class NetworkTrainer
                     step++;
                 }
                 if (seen == 0) break;
-                double validAccuracy = nValid > 0 ? Accuracy(network, validImages, validLabels, validIndex, device) : double.NaN;
+                double validAccuracy = nValid > 0 ? Accuracy(network, validImages, validLabels, validIndex, device, options.Normalization) : double.NaN;
                 var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, validAccuracy, lr, epochWatch.Elapsed.TotalSeconds);
                 curve.Add(metrics);
                 double key = nValid > 0 ? validAccuracy : epoch;
@@ -161,8 +161,8 @@ public static class NetworkTrainer
         return new TrainingReport(curve, bestEpoch, nValid > 0 && bestEpoch > 0 ? bestAccuracy : double.NaN, watch.Elapsed.TotalSeconds, completed, stoppedEarly, timeLimited);
     }
 
-    /// <summary>Accuracy of a network on the images at <paramref name="indices"/> (eval mode, batches of 512).</summary>
-    public static double Accuracy(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, Tensor indices, Device? device = null)
+    /// <summary>Accuracy of a network on the images at <paramref name="indices"/> (eval mode, batches of 512), normalised by <paramref name="normalization"/> when given.</summary>
+    public static double Accuracy(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, Tensor indices, Device? device = null, InputNormalization? normalization = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(indices);
@@ -174,7 +174,7 @@ public static class NetworkTrainer
         {
             using var scope = NewDisposeScope();
             Tensor idx = indices.narrow(0, start, Math.Min(512, n - start));
-            Tensor logits = network.call(images.index_select(0, idx).to(device));
+            Tensor logits = network.call(InputNormalization.Prepare(images.index_select(0, idx), normalization).to(device));
             correct += logits.argmax(1).eq(labels.index_select(0, idx).to(device)).sum().item<long>();
         }
         return n == 0 ? double.NaN : (double)correct / n;

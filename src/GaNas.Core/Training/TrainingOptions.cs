@@ -62,6 +62,12 @@ public sealed class TrainingOptions
     /// <summary>The smallest validation-accuracy gain (a fraction, e.g. 0.001) that counts as an improvement for early stopping.</summary>
     public double EarlyStoppingMinDelta { get; init; }
 
+    /// <summary>
+    /// Normalisation applied to every batch as it is gathered, when the images are given raw (for example uint8 pixels);
+    /// null when the images are already normalised float32.
+    /// </summary>
+    public InputNormalization? Normalization { get; init; }
+
     /// <summary>Throws naming the first invalid option.</summary>
     public void Validate()
     {
