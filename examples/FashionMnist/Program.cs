@@ -24,8 +24,7 @@ string File(string name) => Path.Combine(dataDir, name);
 if (arguments.TryGet("--predict", out string? savedModel))
 {
     var context = new MLContext();
-    context.Model.RegisterTrainingFreeNas();
-    ITransformer reloaded = context.Model.Load(savedModel!, out _);
+    ITransformer reloaded = context.Model.LoadTrainingFreeNas(savedModel!, out _);
     int count = int.Parse(arguments.Get("--count", "1000"), CultureInfo.InvariantCulture);
     ImageDataset images = IdxReader.ReadDataset(File("t10k-images-idx3-ubyte.gz"), File("t10k-labels-idx1-ubyte.gz"), classNames);
     var view = context.Data.LoadFromEnumerable(FashionImage.From(images).Take(count));
@@ -69,8 +68,7 @@ Console.WriteLine($"GaNas test accuracy {nasMetrics.MicroAccuracy:P2} (macro {na
 
 // --- Reload the saved model in a fresh context, predict a few images ---
 var fresh = new MLContext();
-fresh.Model.RegisterTrainingFreeNas();
-ITransformer loaded = fresh.Model.Load(modelPath, out _);
+ITransformer loaded = fresh.Model.LoadTrainingFreeNas(modelPath, out _);
 // MapKeyToValue turns the predicted key back into the class name, as for any ML.NET classifier.
 var toText = fresh.Transforms.Conversion.MapKeyToValue("PredictedClass", "PredictedLabel");
 var loadedWithText = loaded.Append(toText.Fit(loaded.Transform(testData)));

@@ -215,25 +215,36 @@ internal sealed class NetworkModel
     }
 
     /// <summary>Class probabilities of one image given as planar pixels in the training data's units.</summary>
-    public float[] Predict(ReadOnlySpan<float> pixels)
+    public float[] Predict(ReadOnlySpan<float> pixels) => PredictBatch([pixels.ToArray()])[0];
+
+    /// <summary>Class probabilities of several images (planar pixels in the training data's units) in one forward pass.</summary>
+    public float[][] PredictBatch(IReadOnlyList<float[]> images)
     {
-        if (pixels.Length != FeatureLength)
-            throw new InvalidDataException($"The features hold {pixels.Length} values; the network expects {Header.InputChannels}x{Header.Height}x{Header.Width} = {FeatureLength}.");
-        var input = new float[pixels.Length];
-        int plane = Header.Height * Header.Width;
-        for (int c = 0; c < Header.InputChannels; c++)
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0) return [];
+        int length = FeatureLength, plane = Header.Height * Header.Width;
+        var input = new float[images.Count * length];
+        for (int n = 0; n < images.Count; n++)
         {
-            float mean = _mean[c], inv = 1f / _std[c];
-            for (int i = c * plane, end = i + plane; i < end; i++) input[i] = (pixels[i] - mean) * inv;
+            float[] pixels = images[n];
+            if (pixels.Length != length)
+                throw new InvalidDataException($"The features hold {pixels.Length} values; the network expects {Header.InputChannels}x{Header.Height}x{Header.Width} = {length}.");
+            for (int c = 0; c < Header.InputChannels; c++)
+            {
+                float mean = _mean[c], inv = 1f / _std[c];
+                for (int i = c * plane, end = i + plane; i < end; i++) input[n * length + i] = (pixels[i] - mean) * inv;
+            }
         }
+        float[] probabilities;
         lock (_gate)
         {
             using var scope = NewDisposeScope();
             using var noGrad = inference_mode(true);
-            Tensor x = tensor(input, [1, Header.InputChannels, Header.Height, Header.Width]);
-            Tensor p = nn.functional.softmax(Network.call(x), 1);
-            return p.data<float>().ToArray();
+            // Channels-last: libtorch's oneDNN kernels keep that layout through the network (MemoryLayout).
+            Tensor x = MemoryLayout.ToChannelsLast(tensor(input, [images.Count, Header.InputChannels, Header.Height, Header.Width]));
+            probabilities = nn.functional.softmax(Network.call(x), 1).data<float>().ToArray();
         }
+        int classes = Header.Classes;
+        return Enumerable.Range(0, images.Count).Select(n => probabilities.AsSpan(n * classes, classes).ToArray()).ToArray();
     }
 }
-

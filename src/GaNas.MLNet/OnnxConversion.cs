@@ -17,21 +17,15 @@ internal static class OnnxConversion
     public static NetworkModel FindNetwork(ITransformer model, IDataView inputData)
     {
         if (model is TrainingFreeNasTransformer fitted) return fitted.Model;
-        ITransformer[] parts = Flatten(model).ToArray();
+        ITransformer[] parts = BatchedScoring.Flatten(model).ToArray();
         var found = new List<NetworkModel>();
         for (int i = 0; i + 1 < parts.Length; i++)
         {
-            if (parts[i] is TrainingFreeNasTransformer inner)
-            {
-                found.Add(inner.Model);
-                continue;
-            }
             if (!Produces(parts[i], inputData.Schema, KeyColumn)) continue;
             IDataView keyed = parts[i].Transform(inputData);
             if (!Produces(parts[i + 1], keyed.Schema, ModelColumn)) continue;
             found.Add(NetworkModel.FromBytes(FirstValue(parts[i + 1].Transform(keyed), ModelColumn)));
         }
-        if (parts.Length > 0 && parts[^1] is TrainingFreeNasTransformer last) found.Add(last.Model);
         return found.Count switch
         {
             1 => found[0],
@@ -39,9 +33,6 @@ internal static class OnnxConversion
             _ => throw new ArgumentException($"The model holds {found.Count} GaNas networks; convert a model with one TrainingFreeNas step.", nameof(model)),
         };
     }
-
-    private static IEnumerable<ITransformer> Flatten(ITransformer transformer) =>
-        transformer is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [transformer];
 
     private static bool Produces(ITransformer transformer, DataViewSchema input, string column)
     {
@@ -61,7 +52,7 @@ internal static class OnnxConversion
     {
         DataViewSchema.Column column = view.Schema[columnName];
         using DataViewRowCursor cursor = view.GetRowCursor([column]);
-        if (!cursor.MoveNext()) throw new ArgumentException("The input data has no rows; ONNX conversion reads the network from one row of it.", "inputData");
+        if (!cursor.MoveNext()) throw new InvalidDataException("The input data has no rows; ONNX conversion reads the network from one row of it.");
         VBuffer<byte> value = default;
         cursor.GetGetter<VBuffer<byte>>(column)(ref value);
         return value.DenseValues().ToArray();

@@ -65,4 +65,25 @@ public static class TrainingFreeNasCatalog
         ArgumentNullException.ThrowIfNull(stream);
         OnnxConversion.FindNetwork(model, inputData).ExportOnnx(stream);
     }
+
+    /// <summary>
+    /// Loads a saved model (as <c>mlContext.Model.Load</c>, with this assembly registered) whose <c>Transform</c> runs the
+    /// GaNas network on batches of rows, as the fitted model's does; a PredictionEngine and saving behave as with the plain
+    /// load. Batched and row-by-row scores agree to float32 rounding (libtorch may add up a batch in another order), and the
+    /// batched scores of a loaded model equal the fitted model's.
+    /// </summary>
+    public static ITransformer LoadTrainingFreeNas(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        catalog.RegisterTrainingFreeNas();
+        return new BatchedModel(catalog.Load(filePath, out inputSchema));
+    }
+
+    /// <summary>Loads a saved model from a stream; see <see cref="LoadTrainingFreeNas(ModelOperationsCatalog, string, out DataViewSchema)"/>.</summary>
+    public static ITransformer LoadTrainingFreeNas(this ModelOperationsCatalog catalog, Stream stream, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        catalog.RegisterTrainingFreeNas();
+        return new BatchedModel(catalog.Load(stream, out inputSchema));
+    }
 }

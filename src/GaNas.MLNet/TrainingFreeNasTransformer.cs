@@ -24,6 +24,9 @@ public sealed class TrainingFreeNasTransformer : ITransformer
     /// <summary>The trained network.</summary>
     internal NetworkModel Model { get; }
 
+    /// <summary>The saved form: public ML.NET transforms that score row by row.</summary>
+    internal ITransformer Pipeline => _pipeline;
+
     /// <summary>What the search chose and how training went.</summary>
     public TrainingFreeNasSummary Summary { get; }
 
@@ -52,8 +55,12 @@ public sealed class TrainingFreeNasTransformer : ITransformer
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _pipeline.GetRowToRowMapper(inputSchema);
 
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input) => _pipeline.Transform(input);
+    /// <summary>Scores the rows, running the network on batches of rows (a PredictionEngine scores one row at a time).</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return BatchedScoring.Transform(_pipeline, input);
+    }
 
     /// <inheritdoc />
     void ICanSaveModel.Save(ModelSaveContext ctx) => _pipeline.Save(ctx);

@@ -163,7 +163,7 @@ public class HostileModelFileTests
                 {
                     var fresh = new MLContext(seed: 0);
                     fresh.Model.RegisterTrainingFreeNas();
-                    scores = fresh.Model.Load(flippedPath, out _).Transform(data).GetColumn<float[]>("Score").ToArray();
+                    scores = fresh.Model.LoadTrainingFreeNas(flippedPath, out _).Transform(data).GetColumn<float[]>("Score").ToArray();
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {

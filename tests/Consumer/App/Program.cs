@@ -44,8 +44,7 @@ Console.WriteLine($"test accuracy: {metrics.MicroAccuracy:F4} on {testImages} im
 string path = Path.GetFullPath(args[1]);
 ml.Model.Save(model, split.TrainSet.Schema, path);
 var fresh = new MLContext();
-fresh.Model.RegisterTrainingFreeNas();
-ITransformer loaded = fresh.Model.Load(path, out _);
+ITransformer loaded = fresh.Model.LoadTrainingFreeNas(path, out _);
 float[][] before = model.Transform(split.TestSet).GetColumn<float[]>("Score").ToArray();
 float[][] after = loaded.Transform(split.TestSet).GetColumn<float[]>("Score").ToArray();
 bool identical = before.Length == after.Length && before.Zip(after).All(p => p.First.SequenceEqual(p.Second));
