@@ -16,6 +16,7 @@ public static class GanasCli
         root.Subcommands.Add(ProxiesCommand.Create(io));
         root.Subcommands.Add(CorrelateCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
+        root.Subcommands.Add(BenchTrainCommand.Create(io));
         root.Subcommands.Add(SearchCommand.Create(io));
         root.Subcommands.Add(SummarizeCommand.Create(io));
         root.Subcommands.Add(SelectScoreCommand.Create(io));

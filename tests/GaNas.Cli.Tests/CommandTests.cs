@@ -192,4 +192,24 @@ public class CommandTests : IDisposable
         // With 6 evaluations the GA's population and tournament scale to the budget (2 and 1, not 50 and 5), as in the ML.NET trainer.
         doc.RootElement.GetProperty("Fingerprint").GetString().Should().Contain("population=2,tournament=1");
     }
+
+    [BenchmarkFact]
+    public void Bench_train_measures_both_paths_side_by_side()
+    {
+        string images = GaNas.Benchmarks.BenchmarkData.File("images", "cifar10-960");
+        var (code, output, error) = Run("bench-train", "--images", images, "--space", "tss", "--arch",
+            "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|",
+            "--count", "64", "--channels", "4", "--batch-size", "16", "--runs", "2", "--baseline", "--threads", "1");
+        code.Should().Be(0, error);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        runs.Should().HaveCount(2);
+        foreach (var run in runs)
+        {
+            run.GetProperty("images_per_second").GetDouble().Should().BeGreaterThan(0);
+            run.GetProperty("baseline_images_per_second").GetDouble().Should().BeGreaterThan(0);
+        }
+        doc.RootElement.GetProperty("images").GetInt32().Should().Be(64);
+        doc.RootElement.GetProperty("max_weight_difference").GetDouble().Should().BeLessThan(1e-2, "the two paths differ by rounding only");
+    }
 }

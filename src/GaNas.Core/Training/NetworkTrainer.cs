@@ -1,3 +1,4 @@
+using GaNas.Networks;
 using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -56,6 +57,7 @@ public static class NetworkTrainer
         long totalSteps = (long)stepsPerEpoch * epochs;
 
         network.to(device);
+        if (options.ChannelsLast) StoreChannelsLast(network);
         var optimizer = optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum,
             weight_decay: options.WeightDecay, nesterov: options.Nesterov && options.Momentum > 0);
         var curve = new List<EpochMetrics>();
@@ -93,6 +95,7 @@ public static class NetworkTrainer
                     using var scope = NewDisposeScope();
                     Tensor idx = order.narrow(0, (long)b * options.BatchSize, options.BatchSize);
                     Tensor x = Augment(InputNormalization.Prepare(images.index_select(0, idx), options.Normalization), options, generator).to(device);
+                    if (options.ChannelsLast) x = MemoryLayout.ToChannelsLast(x);
                     Tensor y = labels.index_select(0, idx).to(device);
                     optimizer.zero_grad();
                     Tensor logits = network.call(x);
@@ -105,7 +108,7 @@ public static class NetworkTrainer
                     step++;
                 }
                 if (seen == 0) break;
-                double validAccuracy = nValid > 0 ? Accuracy(network, validImages, validLabels, validIndex, device, options.Normalization) : double.NaN;
+                double validAccuracy = nValid > 0 ? Accuracy(network, validImages, validLabels, validIndex, device, options.Normalization, options.ChannelsLast) : double.NaN;
                 var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, validAccuracy, lr, epochWatch.Elapsed.TotalSeconds);
                 curve.Add(metrics);
                 double key = nValid > 0 ? validAccuracy : epoch;
@@ -156,13 +159,14 @@ public static class NetworkTrainer
         {
             Dispose(best);
             optimizer.Dispose();
+            if (options.ChannelsLast) StoreContiguous(network);
         }
         network.eval();
         return new TrainingReport(curve, bestEpoch, nValid > 0 && bestEpoch > 0 ? bestAccuracy : double.NaN, watch.Elapsed.TotalSeconds, completed, stoppedEarly, timeLimited);
     }
 
     /// <summary>Accuracy of a network on the images at <paramref name="indices"/> (eval mode, batches of 512), normalised by <paramref name="normalization"/> when given.</summary>
-    public static double Accuracy(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, Tensor indices, Device? device = null, InputNormalization? normalization = null)
+    public static double Accuracy(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, Tensor indices, Device? device = null, InputNormalization? normalization = null, bool channelsLast = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(indices);
@@ -174,7 +178,8 @@ public static class NetworkTrainer
         {
             using var scope = NewDisposeScope();
             Tensor idx = indices.narrow(0, start, Math.Min(512, n - start));
-            Tensor logits = network.call(InputNormalization.Prepare(images.index_select(0, idx), normalization).to(device));
+            Tensor x = InputNormalization.Prepare(images.index_select(0, idx), normalization).to(device);
+            Tensor logits = network.call(channelsLast ? MemoryLayout.ToChannelsLast(x) : x);
             correct += logits.argmax(1).eq(labels.index_select(0, idx).to(device)).sum().item<long>();
         }
         return n == 0 ? double.NaN : (double)correct / n;
@@ -209,6 +214,35 @@ public static class NetworkTrainer
             x = where(flip, x.flip(3), x);
         }
         return x;
+    }
+
+    /// <summary>
+    /// Stores every convolution's weight channels-last, so that the convolutions compute channels-last even where the
+    /// activation's layout is ambiguous (a one-channel image is stored alike in both).
+    /// </summary>
+    private static void StoreChannelsLast(nn.Module network)
+    {
+        using var noGrad = no_grad();
+        foreach (var module in network.modules())
+        {
+            if (module is not Conv2d conv || conv.weight is not { } weight || MemoryLayout.IsChannelsLast(weight)) continue;
+            long[] shape = weight.shape;
+            // A tensor of its own (not a view) with channels-last strides, so that it can be a parameter.
+            Tensor stored = empty_strided(shape, [shape[1] * shape[2] * shape[3], 1, shape[3] * shape[1], shape[1]], dtype: weight.dtype, device: weight.device);
+            stored.copy_(weight);
+            conv.weight = new Parameter(stored, requires_grad: weight.requires_grad);
+        }
+    }
+
+    /// <summary>Gives every convolution back a contiguous (NCHW) weight, as saving a module needs.</summary>
+    private static void StoreContiguous(nn.Module network)
+    {
+        using var noGrad = no_grad();
+        foreach (var module in network.modules())
+        {
+            if (module is Conv2d conv && conv.weight is { } weight && !weight.is_contiguous())
+                conv.weight = new Parameter(weight.contiguous(), requires_grad: weight.requires_grad);
+        }
     }
 
     private static void Dispose(Dictionary<string, Tensor>? state)

@@ -43,7 +43,7 @@ internal sealed class TrainingCheckpoint
             o.Epochs, o.BatchSize, o.LearningRate, o.Momentum, o.Nesterov, o.WeightDecay, o.LabelSmoothing, o.CropPadding, o.HorizontalFlip,
             o.ValidationFraction, o.Seed, o.EarlyStoppingPatience, o.EarlyStoppingMinDelta, string.Join('x', images.shape), nValid, separate,
             string.Join(';', shapes), GaNas.Search.RunFingerprint.HashOf(picked), GaNas.Search.RunFingerprint.HashOf(labels),
-            o.Normalization is null ? "" : string.Join(';', o.Normalization.Mean.Concat(o.Normalization.Std).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
+            o.ChannelsLast, o.Normalization is null ? "" : string.Join(';', o.Normalization.Mean.Concat(o.Normalization.Std).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
         }, Json);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(fields)));
     }

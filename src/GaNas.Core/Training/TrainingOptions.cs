@@ -63,6 +63,14 @@ public sealed class TrainingOptions
     public double EarlyStoppingMinDelta { get; init; }
 
     /// <summary>
+    /// Whether the training runs channels-last (NHWC batches and convolution weights, which libtorch's oneDNN kernels
+    /// keep through the network) instead of NCHW. Off by default: on small channel counts libtorch's channels-last
+    /// batch-norm backward costs more than the convolutions gain (<c>ganas bench-train --baseline</c> measures both;
+    /// docs/performance.md). The two differ by float32 rounding. Not combinable with <see cref="CheckpointPath"/>.
+    /// </summary>
+    public bool ChannelsLast { get; init; }
+
+    /// <summary>
     /// Normalisation applied to every batch as it is gathered, when the images are given raw (for example uint8 pixels);
     /// null when the images are already normalised float32.
     /// </summary>
@@ -72,6 +80,7 @@ public sealed class TrainingOptions
     public void Validate()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train at least one epoch.");
+        if (ChannelsLast && CheckpointPath is not null) throw new ArgumentException("Training checkpoints are written from the NCHW path; set ChannelsLast = false to checkpoint.", nameof(ChannelsLast));
         if (BatchSize < 2) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch norm needs batches of at least 2 images.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
         if (Momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum lies in [0, 1).");
