@@ -199,7 +199,7 @@ public class CommandTests : IDisposable
         string images = GaNas.Benchmarks.BenchmarkData.File("images", "cifar10-960");
         var (code, output, error) = Run("bench-train", "--images", images, "--space", "tss", "--arch",
             "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|",
-            "--count", "64", "--channels", "4", "--batch-size", "16", "--runs", "2", "--baseline", "--threads", "1");
+            "--count", "64", "--channels", "4", "--batch-size", "16", "--runs", "2", "--layout", "nhwc", "--baseline", "--threads", "1");
         code.Should().Be(0, error);
         using var doc = System.Text.Json.JsonDocument.Parse(output);
         var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToList();

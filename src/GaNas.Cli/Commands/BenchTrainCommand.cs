@@ -10,8 +10,8 @@ namespace GaNas.Cli.Commands;
 
 /// <summary>
 /// <c>ganas bench-train</c>: training throughput of one architecture, as the trainer trains it (images held as uint8,
-/// normalised and augmented batch by batch), in images per second; with <c>--baseline</c> the plain NCHW path runs
-/// in the same process, alternating with the channels-last one, so the ratio is measured side by side.
+/// normalised and augmented batch by batch), in images per second, on the <c>--layout</c> given; with <c>--baseline</c>
+/// the trainer's default NCHW path runs before it in every run, in the same process, so the ratio is measured side by side.
 /// </summary>
 internal static class BenchTrainCommand
 {
@@ -26,13 +26,15 @@ internal static class BenchTrainCommand
         var batch = new Option<int>("--batch-size") { Description = "Images per SGD step.", DefaultValueFactory = _ => 256 }.InRange(2, 4096);
         var epochs = new Option<int>("--epochs") { Description = "Epochs per measurement.", DefaultValueFactory = _ => 1 }.InRange(1, 1000);
         var runs = new Option<int>("--runs") { Description = "Measurements of each path.", DefaultValueFactory = _ => 3 }.InRange(1, 100);
-        var baseline = new Option<bool>("--baseline") { Description = "Also train on the plain NCHW path, alternating with the channels-last one." };
+        var layout = new Option<string>("--layout") { Description = "Memory layout of the measured path: nchw (the trainer's default) or nhwc (channels-last).", DefaultValueFactory = _ => "nchw" };
+        layout.AcceptOnlyFromAmong("nchw", "nhwc");
+        var baseline = new Option<bool>("--baseline") { Description = "Also train on the trainer's default NCHW path, before the measured one in every run." };
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 2;
         var seed = new Option<int>("--seed") { Description = "Seed of the weights and the batches.", DefaultValueFactory = _ => 0 };
         var command = new Command("bench-train", "Measure the training throughput (images/s) of one architecture, optionally against the NCHW baseline.")
         {
-            images, space, arch, count, channels, cells, batch, epochs, runs, baseline, threads, seed,
+            images, space, arch, count, channels, cells, batch, epochs, runs, layout, baseline, threads, seed,
         };
         command.SetAction(parse => io.Guard(() =>
         {
@@ -81,7 +83,7 @@ internal static class BenchTrainCommand
                     row["baseline_loss"] = nchw.Loss;
                     reference = nchw.Weights;
                 }
-                var current = Measure(channelsLast: true);
+                var current = Measure(channelsLast: parse.GetValue(layout) == "nhwc");
                 row["images_per_second"] = Math.Round(current.ImagesPerSecond, 1);
                 row["loss"] = current.Loss;
                 if (reference is not null)
@@ -95,7 +97,7 @@ internal static class BenchTrainCommand
             var result = new Dictionary<string, object?>
             {
                 ["space"] = s.Name, ["arch"] = s.Format(genome), ["images"] = n, ["channels"] = networkOptions.Channels, ["cells"] = networkOptions.CellsPerStage,
-                ["batch_size"] = parse.GetValue(batch), ["epochs"] = parse.GetValue(epochs), ["threads"] = get_num_threads(), ["runs"] = rows,
+                ["layout"] = parse.GetValue(layout), ["batch_size"] = parse.GetValue(batch), ["epochs"] = parse.GetValue(epochs), ["threads"] = get_num_threads(), ["runs"] = rows,
             };
             if (parse.GetValue(baseline))
             {

@@ -10,7 +10,7 @@ namespace GaNas.Networks;
 /// (<c>count_include_pad = false</c>). On a float32 channels-last batch that needs no gradient (the
 /// proxies' forward passes) it runs its own kernel, which keeps each output's channel sums in vector
 /// registers; libtorch's channels-last kernel re-reads and re-writes the output for every window element
-/// and took 12 % of a proxy evaluation's CPU samples. The kernel adds a window's inputs in libtorch's
+/// and was the largest cost of a proxy evaluation after the convolutions (docs/performance.md). The kernel adds a window's inputs in libtorch's
 /// order (from 0, row by row, left to right) and divides by the same count, so the results are
 /// bit-identical (test <c>AveragePool3x3_is_bit_identical_to_libtorch</c>). Anything else (gradients,
 /// float64, NCHW) goes to libtorch's <c>avg_pool2d</c>.

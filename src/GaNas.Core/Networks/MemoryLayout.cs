@@ -4,8 +4,8 @@ namespace GaNas.Networks;
 
 /// <summary>
 /// Channels-last (NHWC) storage for image batches. libtorch's oneDNN convolutions keep an NHWC input's
-/// layout through convolution, batch norm, ReLU and pooling, and the proxies run 1.65x-1.8x faster that way
-/// (total proxy time on 60 TSS networks, <c>ganas proxies --layout nchw</c> against the default; docs/performance.md). TorchSharp 0.107 has no memory-format argument, so the layout is made with a
+/// layout through convolution, batch norm, ReLU and pooling, which makes the proxies' forward passes faster
+/// (<c>ganas proxies --layout nchw</c> against the default; docs/performance.md). TorchSharp 0.107 has no memory-format argument, so the layout is made with a
 /// permute-copy-permute: the tensor keeps its B x C x H x W shape and only its strides change.
 /// </summary>
 public static class MemoryLayout

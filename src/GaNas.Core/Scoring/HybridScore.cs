@@ -59,13 +59,10 @@ public sealed class HybridScore
 
     /// <summary>
     /// "lrk" = log:az_expressivity + logsynflow + 2*meco + synflow: the sum of log(rank / n) of AZ-NAS expressivity,
-    /// LogSynFlow, MeCo (weight 2) and SynFlow. Chosen with <c>ganas select-score</c> among every set of up to four
-    /// forward-only proxies (the paper's six, AZ-NAS expressivity and progressivity, MeCo) with linear and log-rank
-    /// aggregation, on 1,000 random TSS architectures with CIFAR-10 test accuracy only: 5-fold cross-validated
-    /// Kendall tau 0.778 (0.783 on all 1,000) against rk's 0.674 on the same rows (docs/scores.md). It needs one clean forward
-    /// pass and the SynFlow pass, no noisy pass and no NASWOT kernel, so it is also cheaper than rk: 0.31 s against
-    /// 0.56-0.62 s per architecture (one of two one-thread workers, docs/performance.md). Its best architectures rank
-    /// well overall but not at the very top: a GA with it returns 93.46 % on TSS CIFAR-10.
+    /// LogSynFlow, MeCo (weight 2) and SynFlow. Chosen with <c>ganas select-score</c> for the best whole-space Kendall tau
+    /// among sets of up to four forward-only proxies, on TSS CIFAR-10 ground truth only, with cross-validation. It needs
+    /// one clean forward pass and the SynFlow pass (no noisy pass, no NASWOT kernel), so it is cheaper than rk. Its best
+    /// architectures rank well overall but not at the very top. Figures: docs/scores.md.
     /// </summary>
     public static HybridScore LogRank { get; } = new(
         [new ScoreTerm("az_expressivity", 1), new ScoreTerm("logsynflow", 1), new ScoreTerm("meco", 2), new ScoreTerm("synflow", 1)],
@@ -75,10 +72,9 @@ public sealed class HybridScore
     /// The project's default score on the topology space (TSS), "trk" = log:2*az_expressivity + 2*logsynflow + meco + synflow + 0.5*top(az_progressivity):
     /// a log-rank body that orders the whole space, plus a top term (<see cref="ScoreTerm.Top"/>) of AZ-NAS progressivity,
     /// which orders the best architectures well and the rest poorly. Chosen with <c>ganas select-score --objective elite
-    /// --min-kendall 0.75</c> on all 15,625 TSS architectures with CIFAR-10 test accuracy only: the candidate whose own elite
-    /// (its top 1,000, ranked again among themselves, as a search's converged history is) puts the most accurate architecture
-    /// first, among those with Kendall tau at least 0.75. Kendall tau 0.784 over all of TSS; 5-fold cross-validation of the
-    /// procedure: held-out Kendall 0.782, held-out elite accuracy 94.01 (docs/scores.md). Same passes as lrk (no noisy pass): 0.39 s per architecture against rk's 0.56 s.
+    /// --min-kendall 0.75</c> on all TSS architectures with CIFAR-10 ground truth only: among the candidates whose Kendall tau
+    /// is at least 0.75, the one whose own elite (its top 1,000, ranked again among themselves, as a search's converged
+    /// history is) puts the most accurate architecture first. Same passes as lrk. Figures, in-sample and cross-validated: docs/scores.md.
     /// </summary>
     public static HybridScore TopologyDefault { get; } = new(
         [new ScoreTerm("az_expressivity", 2), new ScoreTerm("logsynflow", 2), new ScoreTerm("meco", 1), new ScoreTerm("synflow", 1), new ScoreTerm("az_progressivity", 0.5, Top: true)],
@@ -86,12 +82,10 @@ public sealed class HybridScore
 
     /// <summary>
     /// The project's default score on the size space (SSS), "srk" = log:2*az_expressivity + 2*ni + synflow + 0.25*top(az_progressivity).
-    /// Chosen like <see cref="TopologyDefault"/> but on all 32,768 SSS architectures with CIFAR-10 test accuracy only
-    /// (<c>ganas select-score --objective elite --min-kendall 0.75</c>, elite = 1,000 rows): Kendall tau 0.818 over all of
-    /// SSS, elite accuracy 93.65 (the space's optimum); 5-fold cross-validation of the procedure: held-out Kendall 0.8175,
-    /// held-out elite accuracy 93.35 (docs/scores.md). trk does worse there (Kendall 0.710, elite 93.25): MeCo anti-correlates with
-    /// accuracy on SSS (Kendall -0.48), where wider layers have more nearly redundant channels. A joint selection over both
-    /// spaces found no candidate within 0.48 points of both optima, so the default depends on the space (<see cref="DefaultFor"/>).
+    /// Chosen like <see cref="TopologyDefault"/> but on all SSS architectures with CIFAR-10 ground truth only. trk does
+    /// worse there because MeCo anti-correlates with accuracy on SSS, where wider layers have more nearly redundant
+    /// channels; no single candidate came close to both spaces' optima, so the default depends on the space
+    /// (<see cref="DefaultFor"/>). Figures: docs/scores.md.
     /// </summary>
     public static HybridScore SizeDefault { get; } = new(
         [new ScoreTerm("az_expressivity", 2), new ScoreTerm("ni", 2), new ScoreTerm("synflow", 1), new ScoreTerm("az_progressivity", 0.25, Top: true)],

@@ -65,7 +65,7 @@ public sealed class TrainingOptions
     /// <summary>
     /// Whether the training runs channels-last (NHWC batches and convolution weights, which libtorch's oneDNN kernels
     /// keep through the network) instead of NCHW. Off by default: on small channel counts libtorch's channels-last
-    /// batch-norm backward costs more than the convolutions gain (<c>ganas bench-train --baseline</c> measures both;
+    /// batch-norm backward costs more than the convolutions gain (<c>ganas bench-train --layout nhwc --baseline</c> measures both;
     /// docs/performance.md). The two differ by float32 rounding. Not combinable with <see cref="CheckpointPath"/>.
     /// </summary>
     public bool ChannelsLast { get; init; }
