@@ -16,7 +16,6 @@ internal static class ExportCommand
             string outPath = parse.GetValue(output)!;
             OptionRules.EnsureWritable(outPath, "--out");
             var ml = new MLContext(seed: 0);
-            ml.Model.RegisterTrainingFreeNas();
             ITransformer loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             // The network is read from one row; the image path column is never opened.
             IDataView row = ml.Data.LoadFromEnumerable(new[] { new ImageFile() });

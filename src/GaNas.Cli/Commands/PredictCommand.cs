@@ -19,7 +19,6 @@ internal static class PredictCommand
             string outPath = parse.GetValue(output)!;
             OptionRules.EnsureWritable(outPath, "--out");
             var ml = new MLContext(seed: 0);
-            ml.Model.RegisterTrainingFreeNas();
             ITransformer loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var files = ImageFile.List(parse.GetValue(images)!);
             // The label column the pipeline was trained with is not used for scoring; rows carry an empty one.

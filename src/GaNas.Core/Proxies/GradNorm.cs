@@ -1,0 +1,20 @@
+using GaNas.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GaNas.Proxies;
+
+/// <summary>Gradient norm at initialisation (Abdelfattah et al.).</summary>
+public sealed class GradNorm : IZeroCostProxy
+{
+    /// <inheritdoc />
+    public string Name => "grad_norm";
+
+    /// <inheritdoc />
+    public ProxyValue Compute(ProxyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ProxyValue.Of(context.Gradients.GradNorm, "grad_norm");
+    }
+}

@@ -1,0 +1,56 @@
+using GaNas.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GaNas.Proxies;
+
+/// <summary>
+/// GraSP (Wang et al., ICLR 2020, as a zero-cost proxy in Abdelfattah et al.): -sum theta * (H g), where g is
+/// the cross-entropy gradient on the labelled batch and H the Hessian, over the weights of convolution and
+/// linear layers. H g comes from a second, differentiable gradient pass (double backward), so this proxy costs
+/// about two forward and three backward passes of the batch.
+/// </summary>
+public sealed class Grasp : IZeroCostProxy
+{
+    /// <inheritdoc />
+    public string Name => "grasp";
+
+    /// <inheritdoc />
+    public ProxyValue Compute(ProxyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Tensor labels = context.Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip, grasp) need the labels of the image batch.");
+        CellNetwork network = context.Network;
+        using var scope = NewDisposeScope();
+        var weights = network.modules().Select(m => m switch { Conv2d c => c.weight, Linear l => l.weight, _ => null }).OfType<Tensor>().ToList();
+        network.train();
+        // g: the plain gradient, held as constants.
+        Tensor loss = nn.functional.cross_entropy(network.call(context.Input), labels);
+        IList<Tensor> g = autograd.grad([loss], weights, allow_unused: true);
+        var constants = g.Select((t, i) => t is null || t.IsInvalid ? zeros_like(weights[i]) : t.detach()).ToList();
+        // H g = d(g(theta) . g)/d theta, with g(theta) differentiable.
+        Tensor again = nn.functional.cross_entropy(network.call(context.Input), labels);
+        IList<Tensor> differentiable = autograd.grad([again], weights, retain_graph: true, create_graph: true, allow_unused: true);
+        Tensor? dot = null;
+        for (int l = 0; l < weights.Count; l++)
+        {
+            if (differentiable[l] is null || differentiable[l].IsInvalid) continue;
+            Tensor term = differentiable[l].mul(constants[l]).sum();
+            dot = dot is null ? term : dot.add(term, GaNas.Runtime.Scalars.One);
+        }
+        if (dot is null || !dot.requires_grad) return ProxyValue.Failed("the loss does not depend on any weight");
+        IList<Tensor> hg = autograd.grad([dot], weights, allow_unused: true);
+        double score = 0;
+        using (no_grad())
+        {
+            for (int l = 0; l < weights.Count; l++)
+            {
+                if (hg[l] is null || hg[l].IsInvalid) continue;
+                score -= weights[l].detach().to(ScalarType.Float64).mul(hg[l].to(ScalarType.Float64)).sum().item<double>();
+            }
+        }
+        network.zero_grad();
+        return ProxyValue.Of(score, "GraSP");
+    }
+}

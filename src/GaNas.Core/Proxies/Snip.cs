@@ -1,0 +1,20 @@
+using GaNas.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GaNas.Proxies;
+
+/// <summary>SNIP (Lee et al.): connection sensitivity sum |theta * dL/dtheta| at initialisation.</summary>
+public sealed class Snip : IZeroCostProxy
+{
+    /// <inheritdoc />
+    public string Name => "snip";
+
+    /// <inheritdoc />
+    public ProxyValue Compute(ProxyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ProxyValue.Of(context.Gradients.Snip, "SNIP");
+    }
+}

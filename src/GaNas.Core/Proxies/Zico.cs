@@ -1,0 +1,20 @@
+using GaNas.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GaNas.Proxies;
+
+/// <summary>ZiCo (Li et al., ICLR 2023): high mean and low variance of gradients across batches, layer by layer.</summary>
+public sealed class Zico : IZeroCostProxy
+{
+    /// <inheritdoc />
+    public string Name => "zico";
+
+    /// <inheritdoc />
+    public ProxyValue Compute(ProxyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ProxyValue.Of(context.Gradients.Zico, "ZiCo");
+    }
+}
