@@ -15,13 +15,28 @@ internal static class BatchedScoring
     public const int BatchSize = 256;
 
     /// <summary>The output of <paramref name="model"/> on <paramref name="input"/>, scored in batches; any model without a GaNas scoring step is applied as it is.</summary>
-    public static IDataView Transform(ITransformer model, IDataView input)
+    public static IDataView Transform(ITransformer model, IDataView input) => Apply(model, input, _ => { });
+
+    /// <summary>
+    /// Applies <paramref name="model"/> to <paramref name="input"/> step by step, replacing each GaNas scoring mapping
+    /// by a <see cref="BatchedScoringView"/>, which is also handed to <paramref name="atScoring"/> (to read the network
+    /// it carries, for example). Nothing is computed until the result is read.
+    /// </summary>
+    public static IDataView Apply(ITransformer model, IDataView input, Action<BatchedScoringView> atScoring)
     {
-        ITransformer[] parts = Flatten(model).ToArray();
         IDataView view = input;
-        foreach (ITransformer part in parts)
+        foreach (ITransformer part in Flatten(model))
         {
-            view = BatchedScoringView.Replaces(part, view.Schema) is { } bytes ? new BatchedScoringView(view, bytes, BatchSize) : part.Transform(view);
+            if (BatchedScoringView.Replaces(part, view.Schema) is { } encoded)
+            {
+                var scoring = new BatchedScoringView(view, encoded, BatchSize);
+                atScoring(scoring);
+                view = scoring;
+            }
+            else
+            {
+                view = part.Transform(view);
+            }
         }
         return view;
     }
@@ -69,10 +84,13 @@ internal sealed class BatchedScoringView : IDataView
         Schema = builder.ToSchema();
     }
 
-    /// <summary>Whether <paramref name="transformer"/> is a GaNas scoring mapping on this schema: null if not, else whether it scores encoded images.</summary>
+    /// <summary>
+    /// Whether <paramref name="transformer"/> is a GaNas scoring mapping on this schema (it adds the scoring columns to
+    /// features and a network): null if not, else whether it scores encoded images. Only the steps between the network's
+    /// ValueMapping and the scoring mapping see such a schema, so hardly any transformer is asked for its output schema.
+    /// </summary>
     public static bool? Replaces(ITransformer transformer, DataViewSchema input)
     {
-        if (!transformer.GetType().Name.StartsWith("CustomMappingTransformer", StringComparison.Ordinal)) return null;
         if (input.GetColumnOrNull(FeaturesColumn) is not { } features || input.GetColumnOrNull(ModelColumn) is null || input.GetColumnOrNull(ScoreColumn) is not null) return null;
         DataViewSchema output;
         try
@@ -85,6 +103,17 @@ internal sealed class BatchedScoringView : IDataView
         }
         if (output.GetColumnOrNull(ScoreColumn) is null || output.GetColumnOrNull(IndexColumn) is null) return null;
         return features.Type is VectorDataViewType { ItemType: var item } && item == NumberDataViewType.Byte;
+    }
+
+    /// <summary>The network of the first row (every row carries the same one; see the class summary).</summary>
+    public NetworkModel FirstNetwork()
+    {
+        DataViewSchema.Column column = _source.Schema[ModelColumn];
+        using DataViewRowCursor cursor = _source.GetRowCursor([column]);
+        if (!cursor.MoveNext()) throw new InvalidDataException("The data have no rows; the network is read from the first row.");
+        VBuffer<byte> blob = default;
+        cursor.GetGetter<VBuffer<byte>>(column)(ref blob);
+        return NetworkModel.FromBytes(blob.GetValues());
     }
 
     public bool CanShuffle => false;

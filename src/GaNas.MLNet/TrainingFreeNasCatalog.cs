@@ -53,8 +53,8 @@ public static class TrainingFreeNasCatalog
     /// <summary>
     /// Writes the network of a model trained with TrainingFreeNas (fitted, or loaded with <c>mlContext.Model.Load</c>,
     /// alone or inside a larger chain) as a standard ONNX model; see <see cref="TrainingFreeNasTransformer.ExportOnnx"/>
-    /// for its inputs and outputs. Like <c>ConvertToOnnx</c> it reads one row of <paramref name="inputData"/> (any
-    /// schema): the saved pipeline hands the network to its scoring step through a column.
+    /// for its inputs and outputs. Like <c>ConvertToOnnx</c> it takes data of the model's input schema, and reads the
+    /// network from its first row (the saved pipeline hands the network to its scoring step through a column).
     /// The steps before the network (image loading, label mapping) are not part of the ONNX model.
     /// </summary>
     public static void ConvertTrainingFreeNasToOnnx(this ModelOperationsCatalog catalog, ITransformer model, IDataView inputData, Stream stream)
