@@ -188,17 +188,8 @@ internal sealed class TrainingData : IDisposable
         {
             using Tensor rows = Images.narrow(0, first, Math.Min(Chunk, Count - first));
             // Every value is summed as a double, image by image and channel by channel, whatever the storage type.
-            double[] values = rows.dtype == ScalarType.Byte
-                ? rows.data<byte>().ToArray().Select(v => (double)v).ToArray()
-                : rows.data<float>().ToArray().Select(v => (double)v).ToArray();
-            for (int start = 0; start < values.Length; start += plane)
-            {
-                int c = start / plane % channels;
-                double s = 0, s2 = 0;
-                for (int p = start; p < start + plane; p++) { s += values[p]; s2 += values[p] * values[p]; }
-                mean[c] += s;
-                sq[c] += s2;
-            }
+            if (rows.dtype == ScalarType.Byte) Accumulate(rows.data<byte>().ToArray(), v => v, plane, channels, mean, sq);
+            else Accumulate(rows.data<float>().ToArray(), v => v, plane, channels, mean, sq);
         }
         double n = (double)Count * plane;
         var std = new double[channels];
@@ -208,5 +199,23 @@ internal sealed class TrainingData : IDisposable
             std[c] = Math.Sqrt(Math.Max(sq[c] / n - mean[c] * mean[c], 1e-12));
         }
         return new InputNormalization(mean, std);
+    }
+
+    /// <summary>Adds each plane's sum and sum of squares to its channel's totals.</summary>
+    private static void Accumulate<T>(T[] values, Func<T, double> value, int plane, int channels, double[] sum, double[] sumOfSquares)
+    {
+        for (int start = 0; start < values.Length; start += plane)
+        {
+            int c = start / plane % channels;
+            double s = 0, s2 = 0;
+            for (int p = start; p < start + plane; p++)
+            {
+                double v = value(values[p]);
+                s += v;
+                s2 += v * v;
+            }
+            sum[c] += s;
+            sumOfSquares[c] += s2;
+        }
     }
 }

@@ -157,9 +157,12 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             log.Report("search", 0, 0, $"search: skipped, training the given architecture {canonical}");
             return new SearchOutcome(canonical, new Dictionary<string, double>(), 0, 0);
         }
-        long[] proxyRows = ProxyRows(count, seed);
+        // The proxies' batch, raw: what the search reads, and what the stored outcome's fingerprint hashes.
+        using Tensor index = tensor(ProxyRows(count, seed));
+        using Tensor proxyImages = images.index_select(0, index);
+        using Tensor proxyLabels = labels.index_select(0, index);
         string? stored = o.TrainingCheckpointPath is { } checkpoint ? SearchOutcome.PathFor(checkpoint) : null;
-        RunFingerprint? fingerprint = stored is null ? null : SearchFingerprint(space, networkOptions, score, images, normalization, labels, proxyRows, seed);
+        RunFingerprint? fingerprint = stored is null ? null : SearchFingerprint(space, networkOptions, score, images.shape, proxyImages, proxyLabels, normalization, seed);
         if (stored is not null && SearchOutcome.Load(stored, fingerprint!) is { } previous)
         {
             try
@@ -176,7 +179,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
 
         var searchWatch = Stopwatch.StartNew();
         log.Report("search", 0, o.Evaluations, $"search: {o.Strategy} over the {space.Name} space, score {score.Name}, {o.Evaluations} architectures");
-        NasExperimentResult search = Search(space, networkOptions, score, images, normalization, labels, proxyRows, seed, log, ct);
+        NasExperimentResult search = Search(space, networkOptions, score, proxyImages, proxyLabels, normalization, seed, log, ct);
         TrialResult best = search.Best ?? throw new InvalidOperationException("The search scored no architecture.");
         if (best.Failed) throw new InvalidOperationException($"Every scored architecture failed; the last error: {search.Trials[^1].Error}");
         double searchSeconds = searchWatch.Elapsed.TotalSeconds;
@@ -200,18 +203,16 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     }
 
     /// <summary>Everything the search's result depends on, for the stored outcome.</summary>
-    private RunFingerprint SearchFingerprint(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, InputNormalization normalization, Tensor labels, long[] proxyRows, int seed)
+    private RunFingerprint SearchFingerprint(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, long[] imagesShape, Tensor proxyImages, Tensor proxyLabels,
+        InputNormalization normalization, int seed)
     {
         var o = _options;
-        using Tensor index = tensor(proxyRows);
-        using Tensor batch = images.index_select(0, index);
-        using Tensor batchLabels = labels.index_select(0, index);
         static string Text(object? value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
         return new RunFingerprint(new Dictionary<string, string>
         {
             ["space"] = space.Name, ["score"] = score.Name, ["strategy"] = o.StrategyKey, ["evaluations"] = Text(o.Evaluations), ["seed"] = Text(seed),
             ["channels"] = Text(networkOptions.Channels), ["cells"] = Text(networkOptions.CellsPerStage), ["classes"] = Text(networkOptions.Classes),
-            ["images"] = string.Join('x', images.shape), ["proxy_batch"] = RunFingerprint.HashOf(batch), ["proxy_labels"] = RunFingerprint.HashOf(batchLabels),
+            ["images"] = string.Join('x', imagesShape), ["proxy_batch"] = RunFingerprint.HashOf(proxyImages), ["proxy_labels"] = RunFingerprint.HashOf(proxyLabels),
             ["max_macs"] = Text(o.MaxMultiplyAccumulates), ["finalists"] = Text(o.Finalists), ["finalist_epochs"] = Text(o.FinalistEpochs),
             ["proxy_code"] = RunFingerprint.ProxyCodeVersion,
             ["normalization"] = string.Join(';', normalization.Mean.Concat(normalization.Std).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
@@ -239,15 +240,12 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
 
     private static string Preview(string[] names) => string.Join(", ", names.Take(5)) + (names.Length > 5 ? ", ..." : "");
 
-    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, InputNormalization normalization, Tensor labels, long[] proxyRows, int seed, FitLog log, CancellationToken ct)
+    private NasExperimentResult Search(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor proxyImages, Tensor proxyLabels, InputNormalization normalization, int seed, FitLog log, CancellationToken ct)
     {
         var o = _options;
-        using Tensor index = tensor(proxyRows);
-        using Tensor raw = images.index_select(0, index);
-        using Tensor batch = normalization.Apply(raw);
-        using Tensor batchLabels = labels.index_select(0, index);
+        using Tensor batch = normalization.Apply(proxyImages);
         var proxies = score.Proxies.Select(ProxyRegistry.Create).ToList();
-        ITrialRunner runner = new ProxyTrialRunner(new ProxyEvaluator(space, proxies, batch, networkOptions, seed, batchLabels));
+        ITrialRunner runner = new ProxyTrialRunner(new ProxyEvaluator(space, proxies, batch, networkOptions, seed, proxyLabels));
         if (o.MaxMultiplyAccumulates is { } limit) runner = new CostLimitedTrialRunner(runner, space, networkOptions, o.ImageHeight, limit);
         using (runner)
         {

@@ -44,9 +44,7 @@ internal static class BenchTrainCommand
             ImageDataset data = ImageDataset.Load(parse.GetValue(images)!);
             int n = Math.Min(parse.GetValue(count) ?? data.Count, data.Count);
             var all = Enumerable.Range(0, n).ToArray();
-            var bytes = new byte[(long)n * data.ImageSize];
-            for (int i = 0; i < n; i++) data.Image(i).CopyTo(bytes.AsSpan(i * data.ImageSize));
-            using Tensor pixels = tensor(bytes, [n, data.Channels, data.Height, data.Width]);
+            using Tensor pixels = data.ToByteTensor(all);
             using Tensor labels = data.LabelTensor(all);
             Normalization unit = data.ComputeNormalization();
             var normalization = new InputNormalization(unit.Mean.Select(v => v * 255).ToArray(), unit.Std.Select(v => v * 255).ToArray());

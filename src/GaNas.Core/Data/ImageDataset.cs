@@ -104,13 +104,20 @@ public sealed class ImageDataset
         ArgumentNullException.ThrowIfNull(normalization);
         if (normalization.Mean.Count != Channels)
             throw new ArgumentException($"The normalisation has {normalization.Mean.Count} channels, the images {Channels}.", nameof(normalization));
-        var bytes = new byte[indices.Count * ImageSize];
-        for (int i = 0; i < indices.Count; i++) Image(indices[i]).CopyTo(bytes.AsSpan(i * ImageSize));
         using var scope = NewDisposeScope();
-        Tensor t = tensor(bytes, new long[] { indices.Count, Channels, Height, Width }).to(ScalarType.Float32).div_(255.0);
+        Tensor t = ToByteTensor(indices).to(ScalarType.Float32).div_(255.0);
         using Tensor mean = tensor(normalization.Mean.Select(v => (float)v).ToArray()).view(1, Channels, 1, 1);
         using Tensor std = tensor(normalization.Std.Select(v => (float)v).ToArray()).view(1, Channels, 1, 1);
         return t.sub_(mean).div_(std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The given images' raw pixels as a uint8 tensor (n x C x H x W).</summary>
+    public Tensor ToByteTensor(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        var bytes = new byte[(long)indices.Count * ImageSize];
+        for (int i = 0; i < indices.Count; i++) Image(indices[i]).CopyTo(bytes.AsSpan(i * ImageSize));
+        return tensor(bytes, new long[] { indices.Count, Channels, Height, Width });
     }
 
     /// <summary>Labels of the given images as an int64 tensor.</summary>
