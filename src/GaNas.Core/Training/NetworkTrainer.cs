@@ -68,7 +68,7 @@ public static class NetworkTrainer
         bool completed = true, stoppedEarly = false;
         double patienceBest = double.NegativeInfinity;
         int patienceEpoch = 0, firstEpoch = 1;
-        string? fingerprint = options.CheckpointPath is null ? null : TrainingCheckpoint.FingerprintOf(options, network, images, labels, nValid, separate);
+        GaNas.Search.RunFingerprint? fingerprint = options.CheckpointPath is null ? null : TrainingCheckpoint.FingerprintOf(options, network, images, labels, nValid, separate);
         if (options.CheckpointPath is not null && File.Exists(options.CheckpointPath))
         {
             var resumed = TrainingCheckpoint.Load(options.CheckpointPath, fingerprint!, network, optimizer, generator, device, out best);

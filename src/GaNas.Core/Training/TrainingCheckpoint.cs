@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using GaNas.Search;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,9 +20,9 @@ internal sealed class TrainingCheckpoint
 {
     private static readonly byte[] Magic = "GANASCKP"u8.ToArray();
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-    private const int Version = 1;
+    private const int Version = 2;
 
-    public required string Fingerprint { get; init; }
+    public required RunFingerprint Fingerprint { get; init; }
     public required int Epoch { get; init; }
     public required long Step { get; init; }
     public required double BestAccuracy { get; init; }
@@ -29,23 +31,26 @@ internal sealed class TrainingCheckpoint
     public required int PatienceEpoch { get; init; }
     public required IReadOnlyList<EpochMetrics> Curve { get; init; }
 
-    /// <summary>What must be equal for a checkpoint to be resumed: the options and the data's identity.</summary>
-    public static string FingerprintOf(TrainingOptions o, nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, long nValid, bool separate)
+    /// <summary>What must be equal for a checkpoint to be resumed: the options and the data's identity, as named fields.</summary>
+    public static RunFingerprint FingerprintOf(TrainingOptions o, nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, long nValid, bool separate)
     {
-        var shapes = network.parameters().Select(p => string.Join('x', p.shape));
         long n = images.shape[0];
         // A sample of 16 evenly spaced images stands for the data set (hashing every image would cost as much as an epoch).
         long[] sample = Enumerable.Range(0, (int)Math.Min(16, n)).Select(i => i * (n - 1) / Math.Max(1, Math.Min(16, n) - 1)).Distinct().ToArray();
         using Tensor index = tensor(sample);
         using Tensor picked = images.index_select(0, index);
-        string fields = JsonSerializer.Serialize<object[]>(new object[]
+        static string Text(object value) => Convert.ToString(value, CultureInfo.InvariantCulture)!;
+        return new RunFingerprint(new Dictionary<string, string>
         {
-            o.Epochs, o.BatchSize, o.LearningRate, o.Momentum, o.Nesterov, o.WeightDecay, o.LabelSmoothing, o.CropPadding, o.HorizontalFlip,
-            o.ValidationFraction, o.Seed, o.EarlyStoppingPatience, o.EarlyStoppingMinDelta, string.Join('x', images.shape), nValid, separate,
-            string.Join(';', shapes), GaNas.Search.RunFingerprint.HashOf(picked), GaNas.Search.RunFingerprint.HashOf(labels),
-            o.ChannelsLast, o.Normalization is null ? "" : string.Join(';', o.Normalization.Mean.Concat(o.Normalization.Std).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
-        }, Json);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(fields)));
+            ["epochs"] = Text(o.Epochs), ["batch_size"] = Text(o.BatchSize), ["learning_rate"] = Text(o.LearningRate), ["momentum"] = Text(o.Momentum),
+            ["nesterov"] = Text(o.Nesterov), ["weight_decay"] = Text(o.WeightDecay), ["label_smoothing"] = Text(o.LabelSmoothing),
+            ["crop_padding"] = Text(o.CropPadding), ["horizontal_flip"] = Text(o.HorizontalFlip), ["validation_fraction"] = Text(o.ValidationFraction),
+            ["seed"] = Text(o.Seed), ["early_stopping_patience"] = Text(o.EarlyStoppingPatience), ["early_stopping_min_delta"] = Text(o.EarlyStoppingMinDelta),
+            ["channels_last"] = Text(o.ChannelsLast), ["images"] = string.Join('x', images.shape), ["validation_rows"] = Text(nValid), ["separate_validation"] = Text(separate),
+            ["parameters"] = string.Join(';', network.parameters().Select(p => string.Join('x', p.shape))),
+            ["image_sample"] = RunFingerprint.HashOf(picked), ["labels"] = RunFingerprint.HashOf(labels),
+            ["normalization"] = o.Normalization is null ? "" : string.Join(';', o.Normalization.Mean.Concat(o.Normalization.Std).Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+        });
     }
 
     /// <summary>Writes the checkpoint atomically.</summary>
@@ -54,7 +59,7 @@ internal sealed class TrainingCheckpoint
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(JsonSerializer.Serialize(new Header(Fingerprint, Epoch, Step, BestAccuracy, BestEpoch, PatienceBest, PatienceEpoch, Curve.ToList()), Json));
+            writer.Write(JsonSerializer.Serialize(new Header(Fingerprint.Fields.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), Epoch, Step, BestAccuracy, BestEpoch, PatienceBest, PatienceEpoch, Curve.ToList()), Json));
             using (Tensor state = generator.get_state()) state.Save(writer);
             optimizer.save_state_dict(writer);
             writer.Write(best is not null);
@@ -88,7 +93,7 @@ internal sealed class TrainingCheckpoint
     /// Reads a checkpoint into the network, optimizer and generator; refuses one that is damaged or belongs to
     /// another run (<paramref name="fingerprint"/>), naming the file.
     /// </summary>
-    public static TrainingCheckpoint Load(string path, string fingerprint, nn.Module<Tensor, Tensor> network, OptimizerHelper optimizer, Generator generator,
+    public static TrainingCheckpoint Load(string path, RunFingerprint fingerprint, nn.Module<Tensor, Tensor> network, OptimizerHelper optimizer, Generator generator,
         Device device, out Dictionary<string, Tensor>? best)
     {
         byte[] bytes = File.ReadAllBytes(path);
@@ -105,8 +110,9 @@ internal sealed class TrainingCheckpoint
             using var stream = new MemoryStream(bytes, prefix, bytes.Length - prefix);
             using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
             Header header = JsonSerializer.Deserialize<Header>(reader.ReadString(), Json) ?? throw new InvalidDataException($"Training checkpoint '{path}' has no header.");
-            if (header.Fingerprint != fingerprint)
-                throw new InvalidDataException($"Training checkpoint '{path}' belongs to another training run (other options, data or network); delete it or choose another checkpoint path.");
+            if (header.Fingerprint is null) throw new InvalidDataException($"Training checkpoint '{path}' has no fingerprint.");
+            if (fingerprint.DifferenceFrom(new RunFingerprint(header.Fingerprint)) is { } difference)
+                throw new InvalidDataException($"Training checkpoint '{path}' belongs to another training run: {difference}. Delete it or choose another checkpoint path.");
             using (Tensor state = TensorExtensionMethods.Load(reader)) generator.set_state(state);
             optimizer.load_state_dict(reader);
             best = null;
@@ -124,7 +130,7 @@ internal sealed class TrainingCheckpoint
             network.load(stream);
             return new TrainingCheckpoint
             {
-                Fingerprint = header.Fingerprint, Epoch = header.Epoch, Step = header.Step, BestAccuracy = header.BestAccuracy, BestEpoch = header.BestEpoch,
+                Fingerprint = fingerprint, Epoch = header.Epoch, Step = header.Step, BestAccuracy = header.BestAccuracy, BestEpoch = header.BestEpoch,
                 PatienceBest = header.PatienceBest, PatienceEpoch = header.PatienceEpoch, Curve = header.Curve,
             };
         }
@@ -134,5 +140,5 @@ internal sealed class TrainingCheckpoint
         }
     }
 
-    private sealed record Header(string Fingerprint, int Epoch, long Step, double BestAccuracy, int BestEpoch, double PatienceBest, int PatienceEpoch, List<EpochMetrics> Curve);
+    private sealed record Header(Dictionary<string, string>? Fingerprint, int Epoch, long Step, double BestAccuracy, int BestEpoch, double PatienceBest, int PatienceEpoch, List<EpochMetrics> Curve);
 }

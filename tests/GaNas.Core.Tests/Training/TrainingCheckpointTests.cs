@@ -71,7 +71,7 @@ public class TrainingCheckpointTests : IDisposable
         using (var network = Network()) NetworkTrainer.Train(network, images, labels, Options(checkpoint));
         using var other = Network();
         var act = () => NetworkTrainer.Train(other, images, labels, Options(checkpoint, learningRate: 0.1));
-        act.Should().Throw<InvalidDataException>().WithMessage($"*'{checkpoint}' belongs to another training run*");
+        act.Should().Throw<InvalidDataException>().WithMessage($"*'{checkpoint}' belongs to another training run: 'learning_rate' is 0.05 in the file but 0.1 in this run*");
         byte[] bytes = File.ReadAllBytes(checkpoint);
         bytes[bytes.Length / 2] ^= 1;
         File.WriteAllBytes(checkpoint, bytes);
