@@ -214,14 +214,20 @@ internal sealed class NetworkModel
         lock (_gate) OnnxExporter.Export(Network, options, destination);
     }
 
+    private static long _forwardPasses;
+
+    /// <summary>Forward passes run in this process through any network (how many rows share one is what batched scoring is for).</summary>
+    internal static long ForwardPasses => Interlocked.Read(ref _forwardPasses);
+
     /// <summary>Class probabilities of one image given as planar pixels in the training data's units.</summary>
-    public float[] Predict(ReadOnlySpan<float> pixels) => PredictBatch([pixels.ToArray()])[0];
+    public float[] Predict(float[] pixels) => PredictBatch([pixels])[0];
 
     /// <summary>Class probabilities of several images (planar pixels in the training data's units) in one forward pass.</summary>
     public float[][] PredictBatch(IReadOnlyList<float[]> images)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) return [];
+        Interlocked.Increment(ref _forwardPasses);
         int length = FeatureLength, plane = Header.Height * Header.Width;
         var input = new float[images.Count * length];
         for (int n = 0; n < images.Count; n++)

@@ -29,7 +29,19 @@ public class ChannelsLastTrainingTests
         };
         using CellNetwork nchw = Network(inputChannels), nhwc = Network(inputChannels);
         TrainingReport a = NetworkTrainer.Train(nchw, images, labels, Options(false));
+        // Every convolution of the channels-last run must see a channels-last input (a one-channel image is ambiguous,
+        // so the stem's is told by its weight, which the trainer stores channels-last).
+        int convolutions = 0, channelsLast = 0;
+        var hooks = nhwc.modules().OfType<TorchSharp.Modules.Conv2d>().Select(conv => conv.register_forward_hook((module, input, output) =>
+        {
+            convolutions++;
+            if (MemoryLayout.IsChannelsLast(output) && (input.shape[1] > 1 ? MemoryLayout.IsChannelsLast(input) : MemoryLayout.IsChannelsLast(((TorchSharp.Modules.Conv2d)module).weight!))) channelsLast++;
+            return output;
+        })).ToList();
         TrainingReport b = NetworkTrainer.Train(nhwc, images, labels, Options(true));
+        foreach (var hook in hooks) hook.remove();
+        convolutions.Should().BeGreaterThan(0);
+        channelsLast.Should().Be(convolutions, "the channels-last path runs every convolution channels-last");
 
         b.Curve[0].TrainLoss.Should().BeApproximately(a.Curve[0].TrainLoss, 1e-4);
         var left = nchw.parameters().ToArray();

@@ -1,0 +1,49 @@
+using GaNas.MLNet;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace GaNas.Tests;
+
+/// <summary>Counts forward passes process-wide, so nothing else may score while it runs.</summary>
+[CollectionDefinition(nameof(BatchedScoringTests), DisableParallelization = true)]
+public sealed class BatchedScoringCollection;
+
+/// <summary>Batch Transform runs the network on many rows per forward pass; the saved chain on one.</summary>
+[Collection(nameof(BatchedScoringTests))]
+public sealed class BatchedScoringTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ganas-batched-").FullName;
+
+    public BatchedScoringTests() => TestEnvironment.InitTorch();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Batch_transform_runs_one_forward_pass_per_256_rows_and_a_plain_load_one_per_row()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
+        var options = new TrainingFreeNasOptions
+        {
+            ImageChannels = 1, ImageHeight = 4, ImageWidth = 4, Channels = 4, Evaluations = 3, Epoch = 1, BatchSize = 4, ProxyBatchSize = 4,
+            NumberOfThreads = 1, AdaptToSmallData = false,
+        };
+        var fitted = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(train);
+        string path = Path.Combine(_dir, "model.zip");
+        ml.Model.Save(fitted, train.Schema, path);
+        var fresh = new MLContext(seed: 0);
+        ITransformer batched = fresh.Model.LoadTrainingFreeNas(path, out _);
+        ITransformer rowByRow = fresh.Model.Load(path, out _);
+        IDataView rows = PixelRows.TwoClass(fresh, 600, seed: 5);
+
+        long ForwardPasses(ITransformer model)
+        {
+            long before = NetworkModel.ForwardPasses;
+            model.Transform(rows).GetColumn<float[]>("Score").Should().HaveCount(600);
+            return NetworkModel.ForwardPasses - before;
+        }
+        ForwardPasses(batched).Should().Be(3, "600 rows are three batches of at most 256");
+        ForwardPasses(fitted).Should().Be(3, "the fitted model scores in batches too");
+        ForwardPasses(rowByRow).Should().Be(600, "the saved chain scores one row per forward pass");
+    }
+}
