@@ -1,8 +1,3 @@
-using GaNas.Networks;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace GaNas.Proxies;
 
 /// <summary>Gradient norm at initialisation (Abdelfattah et al.).</summary>

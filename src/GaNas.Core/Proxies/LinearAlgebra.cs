@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-
 namespace GaNas.Proxies;
 
 /// <summary>Small dense linear algebra in double precision.</summary>

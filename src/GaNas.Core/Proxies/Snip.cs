@@ -1,8 +1,3 @@
-using GaNas.Networks;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace GaNas.Proxies;
 
 /// <summary>SNIP (Lee et al.): connection sensitivity sum |theta * dL/dtheta| at initialisation.</summary>

@@ -1,8 +1,3 @@
-using GaNas.Networks;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace GaNas.Proxies;
 
 /// <summary>ZiCo (Li et al., ICLR 2023): high mean and low variance of gradients across batches, layer by layer.</summary>
