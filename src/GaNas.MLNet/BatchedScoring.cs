@@ -145,6 +145,7 @@ internal sealed class BatchedScoringView : IDataView
         private readonly ValueGetter<VBuffer<float>>? _pixels;
         private readonly ValueGetter<VBuffer<byte>>? _bytes;
         private readonly List<ScoringOutput> _scored = [];
+        private Task<ScoringOutput[]>? _pending;
         private int _next;
         private VBuffer<byte> _blob;
         private VBuffer<float> _floats;
@@ -195,61 +196,97 @@ internal sealed class BatchedScoringView : IDataView
         {
             if (!_main.MoveNext()) return false;
             if (_ahead is null) return true;
-            if (_next == _scored.Count) ScoreNextBatch();
+            if (_next == _scored.Count) TakeNextBatch();
             _next++;
             return true;
         }
 
-        private void ScoreNextBatch()
+        // The batch after the one being served is read as soon as this one is taken, and scored while this one is
+        // served, so reading rows overlaps the forward passes. A failure, whether reading or scoring, is raised when
+        // the cursor reaches that batch.
+        private void TakeNextBatch()
         {
+            _pending ??= StartBatch();
+            Task<ScoringOutput[]> current = _pending
+                ?? throw new InvalidOperationException("The source gave fewer rows to score than to read; it must yield the same rows to every cursor.");
+            _pending = null;
+            ScoringOutput[] results = current.GetAwaiter().GetResult();
             _scored.Clear();
+            _scored.AddRange(results);
             _next = 0;
-            var inputs = new List<float[]>();
-            long row = _main.Position;
+            _pending = StartBatch();
+        }
+
+        /// <summary>Reads the next batch's inputs on this thread and scores them on others; null when no rows are left.</summary>
+        private Task<ScoringOutput[]>? StartBatch()
+        {
+            var inputs = new List<Func<float[]>>();
             NetworkModel? model = null;
-            while (inputs.Count < _view._batchSize && _ahead!.MoveNext())
+            try
             {
-                // The network column is the pipeline's constant (a ValueMapping of a constant key): read once per batch.
-                if (model is null)
+                while (inputs.Count < _view._batchSize && _ahead!.MoveNext())
                 {
-                    _model!(ref _blob);
-                    model = NetworkModel.FromBytes(_blob.GetValues());
+                    // The network column is the pipeline's constant (a ValueMapping of a constant key): read once per batch.
+                    if (model is null)
+                    {
+                        _model!(ref _blob);
+                        model = NetworkModel.FromBytes(_blob.GetValues());
+                    }
+                    inputs.Add(ReadInput(model.Header, _ahead.Position + 1));
                 }
-                float[] pixels;
-                if (_bytes is not null)
-                {
-                    _bytes(ref _image);
-                    var h = model.Header;
-                    pixels = ImageFeatures.Decode(_image.GetValues(), h.InputChannels, h.Height, h.Width, $"Row {row + inputs.Count + 1}");
-                }
-                else
-                {
-                    _pixels!(ref _floats);
-                    pixels = new float[_floats.Length];
-                    _floats.CopyTo(pixels);
-                }
-                inputs.Add(pixels);
             }
-            if (inputs.Count == 0) throw new InvalidOperationException("The source gave fewer rows to score than to read; it must yield the same rows to every cursor.");
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return Task.FromException<ScoringOutput[]>(ex);
+            }
+            if (inputs.Count == 0) return null;
+            int lanes = ScoringLanes.LaneCount(Math.Max(inputs.Count, MinimumRows));
+            return Task.Run(() => Score(model!, inputs, lanes));
+        }
+
+        // Decoding an encoded image is left to the lane that scores it.
+        private Func<float[]> ReadInput(NetworkHeader h, long row)
+        {
+            if (_bytes is not null)
+            {
+                _bytes(ref _image);
+                byte[] encoded = _image.GetValues().ToArray();
+                return () => ImageFeatures.Decode(encoded, h.InputChannels, h.Height, h.Width, $"Row {row}");
+            }
+            _pixels!(ref _floats);
+            var pixels = new float[_floats.Length];
+            _floats.CopyTo(pixels);
+            return () => pixels;
+        }
+
+        private static ScoringOutput[] Score(NetworkModel model, List<Func<float[]>> inputs, int lanes)
+        {
             // libtorch computes batches of fewer than 16 rows with other kernels (the classifier's matrix product rounds differently), so a
             // short last batch is padded with copies of its last row: a row's scores do not depend on its batch.
             int real = inputs.Count;
             while (inputs.Count < MinimumRows) inputs.Add(inputs[^1]);
-            float[][] probabilities = model!.PredictBatch(inputs);
-            inputs.RemoveRange(real, inputs.Count - real);
-            var results = new ScoringOutput[inputs.Count];
-            for (int k = 0; k < inputs.Count; k++)
+            float[][] probabilities = model.PredictBatch(inputs.Count, n => inputs[n](), lanes);
+            var results = new ScoringOutput[real];
+            for (int k = 0; k < real; k++)
             {
                 results[k] = new ScoringOutput();
                 results[k].Fill(probabilities[k]);
             }
-            _scored.AddRange(results);
+            return results;
         }
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
+                // A batch read ahead and never served: its outcome, failure included, concerns nobody; let it finish first.
+                try
+                {
+                    _pending?.Wait();
+                }
+                catch (AggregateException)
+                {
+                }
                 _main.Dispose();
                 _ahead?.Dispose();
             }

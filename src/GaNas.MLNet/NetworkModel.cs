@@ -44,11 +44,36 @@ internal sealed class NetworkModel
         Header = header;
         Network = network;
         network.eval();
+        _scoring = FoldedCopy(header, network);
         _mean = header.Mean.Select(v => (float)v).ToArray();
         _std = header.Std.Select(v => (float)v).ToArray();
     }
 
     public NetworkHeader Header { get; }
+
+    /// <summary>
+    /// The network scoring runs: a copy of <see cref="Network"/> with its batch norms folded into the convolutions
+    /// (<see cref="CellNetwork.FoldBatchNormForInference"/>); saving and ONNX export use <see cref="Network"/>.
+    /// </summary>
+    private readonly CellNetwork _scoring;
+
+    private static CellNetwork FoldedCopy(NetworkHeader header, CellNetwork network)
+    {
+        CellNetwork copy = Build(header);
+        var saved = new MemoryStream();
+        network.save(saved);  // closes the stream; ToArray still reads it
+        using (var weights = new MemoryStream(saved.ToArray())) copy.load(weights);
+        copy.eval();
+        copy.FoldBatchNormForInference();
+        return copy;
+    }
+
+    private static CellNetwork Build(NetworkHeader header)
+    {
+        ISearchSpace space = SearchSpaceCatalog.ByName(header.Space);
+        var options = new NetworkOptions { Classes = header.Classes, Channels = header.Channels, CellsPerStage = header.CellsPerStage, InputChannels = header.InputChannels };
+        return space.BuildNetwork(space.Parse(header.Architecture), options);
+    }
 
     public CellNetwork Network { get; }
 
@@ -149,9 +174,7 @@ internal sealed class NetworkModel
             var header = JsonSerializer.Deserialize<NetworkHeader>(reader.ReadBytes(length))
                 ?? throw new InvalidDataException("The GaNas network header is empty.");
             Validate(header);
-            ISearchSpace space = SearchSpaceCatalog.ByName(header.Space);
-            var options = new NetworkOptions { Classes = header.Classes, Channels = header.Channels, CellsPerStage = header.CellsPerStage, InputChannels = header.InputChannels };
-            CellNetwork network = space.BuildNetwork(space.Parse(header.Architecture), options);
+            CellNetwork network = Build(header);
             network.load(stream);
             return new NetworkModel(header, network);
         }
@@ -216,23 +239,48 @@ internal sealed class NetworkModel
 
     private static long _forwardPasses;
 
-    /// <summary>Forward passes run in this process through any network (how many rows share one is what batched scoring is for).</summary>
+    /// <summary>Batches scored in this process by any network, a row alone counting as one (how many rows share one is what batched scoring is for).</summary>
     internal static long ForwardPasses => Interlocked.Read(ref _forwardPasses);
 
     /// <summary>Class probabilities of one image given as planar pixels in the training data's units.</summary>
     public float[] Predict(float[] pixels) => PredictBatch([pixels])[0];
 
-    /// <summary>Class probabilities of several images (planar pixels in the training data's units) in one forward pass.</summary>
+    /// <summary>
+    /// Class probabilities of several images (planar pixels in the training data's units): one forward pass, or one per
+    /// lane side by side when the batch is large enough (<see cref="ScoringLanes"/>).
+    /// </summary>
     public float[][] PredictBatch(IReadOnlyList<float[]> images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.Count == 0) return [];
+        return PredictBatch(images.Count, n => images[n], ScoringLanes.LaneCount(images.Count));
+    }
+
+    /// <summary>
+    /// Class probabilities of <paramref name="count"/> images whose pixels <paramref name="pixelsOf"/>(row) gives (for
+    /// instance by decoding them), over <paramref name="lanes"/> lanes (<see cref="ScoringLanes.LaneCount"/> of the thread
+    /// whose settings count): each lane fetches its own rows, so decoding runs side by side too. A failure is the first
+    /// failing row's.
+    /// </summary>
+    public float[][] PredictBatch(int count, Func<int, float[]> pixelsOf, int lanes)
+    {
+        ArgumentNullException.ThrowIfNull(pixelsOf);
+        if (count == 0) return [];
         Interlocked.Increment(ref _forwardPasses);
-        int length = FeatureLength, plane = Header.Height * Header.Width;
-        var input = new float[images.Count * length];
-        for (int n = 0; n < images.Count; n++)
+        int classes = Header.Classes;
+        lock (_gate)
         {
-            float[] pixels = images[n];
+            float[][] chunks = ScoringLanes.Run(count, lanes, (start, rows) => Forward(Normalised(start, rows, pixelsOf), rows));
+            return chunks.SelectMany(p => Enumerable.Range(0, p.Length / classes).Select(n => p.AsSpan(n * classes, classes).ToArray())).ToArray();
+        }
+    }
+
+    private float[] Normalised(int start, int rows, Func<int, float[]> pixelsOf)
+    {
+        int length = FeatureLength, plane = Header.Height * Header.Width;
+        var input = new float[rows * length];
+        for (int n = 0; n < rows; n++)
+        {
+            float[] pixels = pixelsOf(start + n);
             if (pixels.Length != length)
                 throw new InvalidDataException($"The features hold {pixels.Length} values; the network expects {Header.InputChannels}x{Header.Height}x{Header.Width} = {length}.");
             for (int c = 0; c < Header.InputChannels; c++)
@@ -241,16 +289,15 @@ internal sealed class NetworkModel
                 for (int i = c * plane, end = i + plane; i < end; i++) input[n * length + i] = (pixels[i] - mean) * inv;
             }
         }
-        float[] probabilities;
-        lock (_gate)
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = inference_mode(true);
-            // Channels-last: libtorch's oneDNN kernels keep that layout through the network (MemoryLayout).
-            Tensor x = MemoryLayout.ToChannelsLast(tensor(input, [images.Count, Header.InputChannels, Header.Height, Header.Width]));
-            probabilities = nn.functional.softmax(Network.call(x), 1).data<float>().ToArray();
-        }
-        int classes = Header.Classes;
-        return Enumerable.Range(0, images.Count).Select(n => probabilities.AsSpan(n * classes, classes).ToArray()).ToArray();
+        return input;
+    }
+
+    private float[] Forward(float[] input, int count)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = inference_mode(true);
+        // Channels-last: libtorch's oneDNN kernels keep that layout through the network (MemoryLayout).
+        Tensor x = MemoryLayout.ToChannelsLast(tensor(input, [count, Header.InputChannels, Header.Height, Header.Width]));
+        return nn.functional.softmax(_scoring.call(x), 1).data<float>().ToArray();
     }
 }

@@ -46,4 +46,33 @@ public sealed class BatchedScoringTests : IDisposable
         ForwardPasses(fitted).Should().Be(3, "the fitted model scores in batches too");
         ForwardPasses(rowByRow).Should().Be(600, "the saved chain scores one row per forward pass");
     }
+
+    [Fact]
+    public void Lanes_give_every_row_the_scores_of_one_pass_and_leave_the_thread_settings_of_other_threads_alone()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
+        var options = new TrainingFreeNasOptions
+        {
+            ImageChannels = 1, ImageHeight = 4, ImageWidth = 4, Channels = 4, Evaluations = 3, Epoch = 1, BatchSize = 4, ProxyBatchSize = 4,
+            NumberOfThreads = 1, AdaptToSmallData = false,
+        };
+        var fitted = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(train);
+        IDataView rows = PixelRows.TwoClass(ml, 600, seed: 5);
+        float[][] Scores() => fitted.Transform(rows).GetColumn<float[]>("Score").ToArray();
+
+        GaNas.Runtime.TorchRuntime.Initialize(1);
+        float[][] oneLane = Scores();
+        GaNas.Runtime.TorchRuntime.Initialize(2);
+        ScoringLanes.LaneCount(256).Should().Be(Math.Min(2, Environment.ProcessorCount));
+        float[][] twoLanes = Scores();
+        int seenByNewThread = 0;
+        var probe = new Thread(() => seenByNewThread = TorchSharp.torch.get_num_threads());
+        probe.Start();
+        probe.Join();
+        GaNas.Runtime.TorchRuntime.Initialize(1);
+
+        twoLanes.Should().BeEquivalentTo(oneLane, o => o.WithStrictOrdering(), "a row's scores do not depend on how many threads computed them");
+        seenByNewThread.Should().Be(2, "the lanes' own one-thread setting must not become the process-wide one");
+    }
 }

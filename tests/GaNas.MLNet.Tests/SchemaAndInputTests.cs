@@ -127,6 +127,37 @@ public class SchemaAndInputTests
     }
 
     [Fact]
+    public void A_corrupt_image_in_a_later_batch_is_reported_with_its_row_once_the_rows_before_it_are_served()
+    {
+        var random = new Random(4);
+        var rows = Enumerable.Range(0, 600).Select(i =>
+        {
+            var pixels = new byte[8 * 8 * 3];
+            random.NextBytes(pixels);
+            return new Bytes { Label = Label(i), Features = TestImages.Png(new DecodedImage(8, 8, 3, pixels)) };
+        }).ToList();
+        var model = FitOnBytes(rows.Take(24));
+        rows[299] = new Bytes { Label = Label(299), Features = rows[299].Features[..20] };
+        // The scoring view's own cursor: the steps after it may read ahead on worker threads, as ML.NET allows.
+        BatchedScoringView? view = null;
+        BatchedScoring.Apply(model, _ml.Data.LoadFromEnumerable(rows), v => view = v).Schema.Should().NotBeNull();
+        using var cursor = view!.GetRowCursor([view.Schema[nameof(ScoringOutput.GaNasPaddedScore)]]);
+        var score = cursor.GetGetter<VBuffer<float>>(cursor.Schema[nameof(ScoringOutput.GaNasPaddedScore)]);
+        VBuffer<float> value = default;
+        int served = 0;
+        var act = () =>
+        {
+            while (cursor.MoveNext())
+            {
+                score(ref value);
+                served++;
+            }
+        };
+        act.Should().Throw<InvalidDataException>().WithMessage("*Row 300*");
+        served.Should().Be(256, "rows 1-256 are the first batch; the second batch holds the damaged row (batches are read ahead, errors are not)");
+    }
+
+    [Fact]
     public void Encoded_png_bytes_train_and_predict()
     {
         var random = new Random(1);

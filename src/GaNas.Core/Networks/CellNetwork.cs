@@ -13,8 +13,10 @@ namespace GaNas.Networks;
 /// <c>global_pooling</c> = adaptive average pool to 1x1, <c>classifier</c> = Linear.
 /// Submodule names follow NATS-Bench so state dicts line up. Every forward runs in a dispose scope.
 /// </summary>
-public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable
+public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable, IFoldsBatchNorm
 {
+    private Conv2d? _foldedStem;
+    private bool _foldedAll;
     private readonly Sequential stem;
     private readonly ModuleList<Module<Tensor, Tensor>> cells;
     private readonly Sequential lastact;
@@ -72,6 +74,7 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
+        if (_foldedAll && training) throw new InvalidOperationException("This network's batch norms are folded for scoring; it cannot be trained.");
         using var scope = NewDisposeScope();
         return classifier.call(Features(input)).MoveToOuterDisposeScope();
     }
@@ -80,7 +83,7 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable
     public Tensor Stem(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return stem.call(input);
+        return _foldedStem is null ? stem.call(input) : _foldedStem.call(input);
     }
 
     /// <summary>Pooled features (batch x <see cref="FeatureChannels"/>) before the classifier.</summary>
@@ -88,15 +91,37 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        Tensor x = stem.call(input);
+        Tensor x = Stem(input);
         for (int i = 0; i < cells.Count; i++) x = cells[i].call(x);
         x = lastact.call(x);
         x = global_pooling.call(x);
         return x.flatten(1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Folds the batch norms that follow a convolution into it, for scoring only: the network then computes its
+    /// evaluation-mode output with fewer passes, equal up to float rounding (<see cref="BatchNormFolding"/>), and must
+    /// not be trained, saved or exported afterwards (its convolutions hold the folded weights).
+    /// </summary>
+    public void FoldBatchNormForInference()
+    {
+        if (_foldedAll) return;
+        if (training) throw new InvalidOperationException("Batch norms fold only in evaluation mode: call eval() first.");
+        _foldedAll = true;
+        BatchNormFolding.FoldAll(this);
+    }
+
+    void IFoldsBatchNorm.FoldBatchNorm()
+    {
+        if (_foldedStem is not null) return;
+        var parts = stem.children().ToArray();
+        var conv = (Conv2d)parts[0];
+        if (BatchNormFolding.Fold(conv, (Module<Tensor, Tensor>)parts[1])) _foldedStem = conv;
+    }
+
     string IOnnxExportable.ToOnnx(OnnxGraph graph, string input)
     {
+        if (_foldedAll) throw new InvalidOperationException("This network's batch norms are folded for scoring; export the network it was folded from.");
         string x = graph.Module(stem, input);
         for (int i = 0; i < cells.Count; i++) x = graph.Module(cells[i], x);
         x = graph.Node("GlobalAveragePool", [graph.Module(lastact, x)]);

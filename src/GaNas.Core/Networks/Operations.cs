@@ -19,9 +19,10 @@ internal static class Layers
 }
 
 /// <summary><c>nor_conv_kxk</c>: ReLU, Conv2d (no bias), BatchNorm2d. Submodule names follow NAS-Bench-201 (<c>op.0/1/2</c>).</summary>
-public sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable
+public sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable, IFoldsBatchNorm
 {
     private readonly Sequential op;
+    private Conv2d? _folded;
 
     /// <summary>Creates the block.</summary>
     public ReluConvBn(long cin, long cout, long kernel, long stride, long padding, bool useBatchNorm) : base(nameof(ReluConvBn))
@@ -31,7 +32,20 @@ public sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => op.call(input);
+    public override Tensor forward(Tensor input)
+    {
+        if (_folded is null) return op.call(input);
+        using var relu = functional.relu(input);
+        return _folded.call(relu);
+    }
+
+    void IFoldsBatchNorm.FoldBatchNorm()
+    {
+        if (_folded is not null) return;
+        var parts = op.children().ToArray();
+        var conv = (Conv2d)parts[1];
+        if (BatchNormFolding.Fold(conv, (Module<Tensor, Tensor>)parts[2])) _folded = conv;
+    }
 
     string IOnnxExportable.ToOnnx(OnnxGraph graph, string input) => graph.Module(op, input);
 }
@@ -90,10 +104,11 @@ public sealed class PoolOp : Module<Tensor, Tensor>, IOnnxExportable
 }
 
 /// <summary><c>skip_connect</c> across a channel change (SSS): Conv1x1 (no bias), BatchNorm2d.</summary>
-public sealed class ChannelProjection : Module<Tensor, Tensor>, IOnnxExportable
+public sealed class ChannelProjection : Module<Tensor, Tensor>, IOnnxExportable, IFoldsBatchNorm
 {
     private readonly Conv2d conv;
     private readonly Module<Tensor, Tensor> bn;
+    private bool _folded;
 
     /// <summary>Creates the projection.</summary>
     public ChannelProjection(long cin, long cout, bool useBatchNorm) : base(nameof(ChannelProjection))
@@ -106,9 +121,12 @@ public sealed class ChannelProjection : Module<Tensor, Tensor>, IOnnxExportable
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
+        if (_folded) return conv.call(input);
         using var scope = NewDisposeScope();
         return bn.call(conv.call(input)).MoveToOuterDisposeScope();
     }
+
+    void IFoldsBatchNorm.FoldBatchNorm() => _folded = _folded || BatchNormFolding.Fold(conv, bn);
 
     string IOnnxExportable.ToOnnx(OnnxGraph graph, string input) => graph.Module(bn, graph.Module(conv, input));
 }

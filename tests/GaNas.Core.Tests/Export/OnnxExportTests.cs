@@ -96,7 +96,7 @@ public class OnnxExportTests
     };
 
     // Fresh running statistics are 0 and 1 and affine weights 1 and 0, which would hide a mix-up of the four tensors.
-    private static void RandomiseBatchNorm(CellNetwork net, int seed)
+    internal static void RandomiseBatchNorm(CellNetwork net, int seed)
     {
         var generator = new TorchSharp.torch.Generator((ulong)seed);
         using var noGrad = no_grad();
