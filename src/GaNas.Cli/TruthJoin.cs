@@ -21,7 +21,7 @@ internal sealed record TruthJoin(int[] Rows, double[] Accuracy)
         for (int r = 0; r < truth.Rows.Count; r++)
         {
             int index = truth.Index(r, iIndex);
-            double value = truth.Double(r, iMetric);
+            double value = truth.Number(r, iMetric);
             if (groundTruth && !double.IsFinite(value))
                 throw new InvalidDataException($"{truthPath}: line {r + 2}, column '{metric}': '{truth.Rows[r][iMetric]}' is not a finite accuracy.");
             if (!accuracyOf.TryAdd(index, value))

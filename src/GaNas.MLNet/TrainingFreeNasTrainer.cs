@@ -110,7 +110,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         });
         TimeSpan? trainingBudget = o.TimeBudget is { } total ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (total - fitWatch.Elapsed).Ticks)) : null;
         TrainingReport report = NetworkTrainer.Train(network, images, labels, o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath, trainingBudget, normalization),
-            device, epochProgress, ct, validationImages, validationLabels);
+            device, epochProgress, validationImages, validationLabels, ct);
         var warnings = schedule.Warnings.ToList();
         if (report.TimeLimitedEpochs is { } fitted)
         {
@@ -289,7 +289,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             ct.ThrowIfCancellationRequested();
             using CellNetwork candidate = space.BuildNetwork(finalists[f], networkOptions);
             var training = o.ToTrainingOptions(o.FinalistEpochs, schedule.BatchSize, seed, normalization: normalization);
-            TrainingReport r = NetworkTrainer.Train(candidate, images, labels, training, device, null, ct, validationImages, validationLabels);
+            TrainingReport r = NetworkTrainer.Train(candidate, images, labels, training, device, null, validationImages, validationLabels, ct);
             double accuracy = r.BestValidationAccuracy;
             log.Report("finalists", f + 1, finalists.Count, FormattableString.Invariant($"{space.Format(finalists[f])}: validation {accuracy:P2} after {o.FinalistEpochs} epoch(s)"));
             if (accuracy > bestAccuracy)

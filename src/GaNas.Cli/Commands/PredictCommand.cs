@@ -30,7 +30,7 @@ internal static class PredictCommand
             predicted.Schema["PredictedLabel"].GetKeyValues(ref keys);
             string[] classes = keys.DenseValues().Select(n => n.ToString()).ToArray();
             using var writer = new StreamWriter(outPath);
-            writer.WriteLine(string.Join(',', new[] { "path", "predicted" }.Concat(classes.Select(c => "p_" + c))));
+            writer.WriteLine(string.Join(',', classes.Select(c => "p_" + c).Prepend("predicted").Prepend("path")));
             var paths = predicted.GetColumn<string>(nameof(ImageFile.ImagePath)).ToArray();
             var labels = predicted.GetColumn<string>("PredictedClass").ToArray();
             var scores = predicted.GetColumn<float[]>("Score").ToArray();

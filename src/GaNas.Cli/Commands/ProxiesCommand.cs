@@ -46,7 +46,7 @@ internal static class ProxiesCommand
             IReadOnlyList<int> indices = ParseArchitectures(parse.GetValue(archs)!, bench.Count);
             string outPath = parse.GetValue(output)!;
             OptionRules.EnsureWritable(outPath, "--out");
-            var header = new[] { "index", "arch" }.Concat(list.Select(p => p.Name)).Append("seconds").ToArray();
+            var header = list.Select(p => p.Name).Prepend("arch").Prepend("index").Append("seconds").ToArray();
             using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last", parse.GetValue(trimEvery));
             var evaluator = live.Evaluator;
             HashSet<int> done = PrepareOutput(outPath, header, parse.GetValue(resume), evaluator.Fingerprint);

@@ -87,7 +87,7 @@ public sealed class BenchmarkTable
                 throw new InvalidDataException($"{path}: line {r + 2}: {ex.Message}", ex);
             }
             var entry = new BenchmarkEntry((int)index, space.Format(genome), genome,
-                iParams >= 0 ? csv.Long(r, iParams) : -1,
+                iParams >= 0 ? csv.WholeNumber(r, iParams) : -1,
                 iTest >= 0 ? Accuracy(csv, r, iTest) : double.NaN,
                 iValid >= 0 ? Accuracy(csv, r, iValid) : double.NaN);
             if (!byGenome.TryAdd(genome, entry))
@@ -100,7 +100,7 @@ public sealed class BenchmarkTable
     /// <summary>An accuracy field: a finite percentage (ground truth has no missing or non-finite values).</summary>
     private static double Accuracy(CsvTable csv, int row, int column)
     {
-        double value = csv.Double(row, column);
+        double value = csv.Number(row, column);
         return value is >= 0 and <= 100
             ? value
             : throw new InvalidDataException($"{csv.Source}: line {row + 2}, column '{csv.Header[column]}': '{csv.Rows[row][column]}' is not an accuracy in 0..100.");

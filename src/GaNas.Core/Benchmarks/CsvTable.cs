@@ -127,7 +127,7 @@ public sealed class CsvTable
     /// Parses a field as a double ("nan" gives NaN, "inf"/"-inf" infinities); an empty field (a missing value) or
     /// anything else that is not a number throws naming the line and column.
     /// </summary>
-    public double Double(int row, int column)
+    public double Number(int row, int column)
     {
         string text = Rows[row][column];
         if (text.Length == 0)
@@ -143,14 +143,14 @@ public sealed class CsvTable
     /// <summary>Parses a benchmark index: a whole number in 0..int.MaxValue; throws naming line and column otherwise.</summary>
     public int Index(int row, int column)
     {
-        long value = Long(row, column);
+        long value = WholeNumber(row, column);
         return value is >= 0 and <= int.MaxValue
             ? (int)value
             : throw new InvalidDataException($"{Source}: line {row + 2}, column '{Header[column]}': index {value} is outside 0..{int.MaxValue}.");
     }
 
     /// <summary>Parses a field as a 64-bit integer; throws naming line and column otherwise.</summary>
-    public long Long(int row, int column)
+    public long WholeNumber(int row, int column)
     {
         string text = Rows[row][column];
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)

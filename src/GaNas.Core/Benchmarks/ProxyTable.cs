@@ -75,12 +75,12 @@ public sealed class ProxyTable
             if (iArch >= 0) archs[r] = csv.Rows[r][iArch];
             foreach (int c in proxyColumns) {
                 // Every non-finite proxy value is a failure and ranks last.
-                double v = csv.Double(r, c);
+                double v = csv.Number(r, c);
                 columns[csv.Header[c]][r] = double.IsFinite(v) ? v : double.NegativeInfinity;
             }
             if (seconds is not null)
             {
-                double s = csv.Double(r, iSeconds);
+                double s = csv.Number(r, iSeconds);
                 if (!(s >= 0)) throw new InvalidDataException($"{path}: line {r + 2}: seconds '{csv.Rows[r][iSeconds]}' must be a non-negative number.");
                 seconds[r] = s;
             }

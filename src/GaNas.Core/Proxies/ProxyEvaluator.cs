@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GaNas.Networks;
+using GaNas.Runtime;
 using GaNas.SearchSpaces;
 using static TorchSharp.torch;
 
@@ -121,7 +122,7 @@ public sealed class ProxyEvaluator
             }
             yield break;
         }
-        var inFlight = new Queue<Task<ProxyScores>>();
+        var inFlight = new OrderedWork<Genome, ProxyScores>();
         using IEnumerator<Genome> next = genomes.GetEnumerator();
         try
         {
@@ -129,42 +130,25 @@ public sealed class ProxyEvaluator
             {
                 // A worker whose architecture finished behind a slower earlier one starts the next at once; results
                 // still come out in input order (at most QueuedPerWorker finished results wait per worker).
-                while (Running(inFlight) < workers && inFlight.Count < workers * QueuedPerWorker && !ct.IsCancellationRequested && next.MoveNext())
+                while (inFlight.Running < workers && inFlight.Count < workers * QueuedPerWorker && !ct.IsCancellationRequested && next.MoveNext())
                 {
                     Genome genome = next.Current;
-                    inFlight.Enqueue(Task.Run(() => Evaluate(genome), CancellationToken.None));
+                    inFlight.Add(genome, Task.Run(() => Evaluate(genome), CancellationToken.None));
                 }
                 if (inFlight.Count == 0) break;
-                if (!inFlight.Peek().IsCompleted)
-                {
-                    // Snapshot the running evaluations: any of them may finish between the check above and here.
-                    Task<ProxyScores>[] running = inFlight.Where(t => !t.IsCompleted).ToArray();
-                    if (running.Length > 0) Task.WaitAny(running);
-                    if (!inFlight.Peek().IsCompleted) continue;
-                }
-                yield return inFlight.Dequeue().GetAwaiter().GetResult();
+                if (!inFlight.WaitForOldestOrFreeWorkerAsync().GetAwaiter().GetResult()) continue;
+                yield return inFlight.Take().Work.GetAwaiter().GetResult();
             }
             ct.ThrowIfCancellationRequested();
         }
         finally
         {
             // An abandoned enumeration (exception, cancellation, break) waits for the running evaluations.
-            foreach (var task in inFlight)
-            {
-                try { task.Wait(); }
-                catch (AggregateException) { }
-            }
+            inFlight.DrainAsync().GetAwaiter().GetResult();
         }
     }
 
     private const int QueuedPerWorker = 16;
-
-    private static int Running(Queue<Task<ProxyScores>> inFlight)
-    {
-        int running = 0;
-        foreach (var task in inFlight) if (!task.IsCompleted) running++;
-        return running;
-    }
 
     /// <summary>Computes every proxy for one architecture.</summary>
     public ProxyScores Evaluate(Genome genome)

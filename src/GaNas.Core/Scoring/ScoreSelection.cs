@@ -2,7 +2,7 @@ using System.Globalization;
 namespace GaNas.Scoring;
 
 /// <summary>One candidate score's result in <see cref="ScoreSelection"/>.</summary>
-/// <param name="Score">The score (text form as <see cref="HybridScore.Parse"/> reads it).</param>
+/// <param name="Score">The score (text form as <see cref="HybridScore.Parse(string)"/> reads it).</param>
 /// <param name="Kendall">Kendall tau-b against the accuracy over all rows.</param>
 /// <param name="TopAccuracy">Accuracy of the row the score ranks first over all rows.</param>
 /// <param name="EliteAccuracy">

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GaNas.Runtime;
 using GaNas.Search.AutoML;
 using GaNas.Search.Strategies;
 
@@ -117,7 +118,7 @@ public sealed class NasExperiment
         }
         bool stoppedEarly = false;
         int sinceSave = 0;
-        var inFlight = new Queue<(TrialSettings Settings, Task<TrialResult> Run)>();
+        var inFlight = new OrderedWork<TrialSettings, TrialResult>();
         while (true)
         {
             while (!stoppedEarly && Busy(inFlight) < _workers && strategy.History.Count + inFlight.Count < _budget && strategy.ProposalsReady > 0)
@@ -129,19 +130,13 @@ public sealed class NasExperiment
                 }
                 var proposal = new TrialSettings { TrialId = strategy.History.Count + inFlight.Count, StartedAtUtc = DateTime.UtcNow };
                 proposal.Parameter = strategy.Propose(proposal);
-                inFlight.Enqueue((proposal, Start(runner, proposal, ct)));
+                inFlight.Add(proposal, Start(runner, proposal, ct));
             }
             if (inFlight.Count == 0) break;
-            if (_workers > 1 && !inFlight.Peek().Run.IsCompleted)
-            {
-                // Results are applied in proposal order, but a worker that finished behind a slower head
-                // takes the next independent proposal now instead of idling until the head completes.
-                // Snapshot the running trials: any of them may finish between the check above and here.
-                Task<TrialResult>[] running = inFlight.Where(t => !t.Run.IsCompleted).Select(t => t.Run).ToArray();
-                if (running.Length > 0) await Task.WhenAny(running).ConfigureAwait(false);
-                if (!inFlight.Peek().Run.IsCompleted) continue;
-            }
-            var (settings, run) = inFlight.Dequeue();
+            // Results are applied in proposal order, but a worker that finished behind a slower oldest trial
+            // takes the next independent proposal now instead of idling until the oldest completes.
+            if (_workers > 1 && !await inFlight.WaitForOldestOrFreeWorkerAsync().ConfigureAwait(false)) continue;
+            var (settings, run) = inFlight.Take();
             TrialResult result;
             try
             {
@@ -150,7 +145,7 @@ public sealed class NasExperiment
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 stoppedEarly = true;
-                await Drain(inFlight).ConfigureAwait(false);
+                await inFlight.DrainAsync().ConfigureAwait(false);
                 break;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -193,13 +188,7 @@ public sealed class NasExperiment
     /// one hold no worker); with one, every trial not yet applied (it ran inline, so the search stays strictly
     /// propose-run-update).
     /// </summary>
-    private int Busy(Queue<(TrialSettings Settings, Task<TrialResult> Run)> inFlight)
-    {
-        if (_workers == 1) return inFlight.Count;
-        int running = 0;
-        foreach (var (_, run) in inFlight) if (!run.IsCompleted) running++;
-        return running;
-    }
+    private int Busy(OrderedWork<TrialSettings, TrialResult> inFlight) => _workers == 1 ? inFlight.Count : inFlight.Running;
 
     private Task<TrialResult> Start(ITrialRunner runner, TrialSettings settings, CancellationToken ct)
     {
@@ -221,15 +210,6 @@ public sealed class NasExperiment
         catch (Exception ex)
         {
             return Task.FromException<TrialResult>(ex);
-        }
-    }
-
-    private static async Task Drain(Queue<(TrialSettings Settings, Task<TrialResult> Run)> inFlight)
-    {
-        while (inFlight.Count > 0)
-        {
-            try { await inFlight.Dequeue().Run.ConfigureAwait(false); }
-            catch (Exception ex) when (ex is not OutOfMemoryException) { /* cancelled search: unfinished trials are dropped */ }
         }
     }
 

@@ -86,7 +86,7 @@ public sealed class CellTopology
     public static CellTopology Parse(string architecture)
     {
         const string space = "tss";
-        if (architecture is null) throw new ArgumentNullException(nameof(architecture));
+        ArgumentNullException.ThrowIfNull(architecture);
         string text = architecture;
         if (text.Trim().Length == 0) throw new ArchitectureFormatException(space, text, 0, "the string is empty");
         string[] nodes = text.Split('+');

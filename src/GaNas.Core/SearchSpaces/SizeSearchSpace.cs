@@ -30,7 +30,7 @@ public sealed class SizeSearchSpace : CategoricalSearchSpace
     public override Genome Parse(string architecture)
     {
         const string space = "sss";
-        if (architecture is null) throw new ArgumentNullException(nameof(architecture));
+        ArgumentNullException.ThrowIfNull(architecture);
         if (architecture.Trim().Length == 0) throw new ArchitectureFormatException(space, architecture, 0, "the string is empty");
         string[] parts = architecture.Split(':');
         if (parts.Length != LayerCount)

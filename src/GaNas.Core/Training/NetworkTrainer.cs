@@ -23,11 +23,11 @@ public static class NetworkTrainer
     /// <param name="options">Training options.</param>
     /// <param name="device">Device to train on.</param>
     /// <param name="progress">Receives each epoch's metrics.</param>
-    /// <param name="ct">Stops training after the current batch; the best weights so far are kept.</param>
     /// <param name="validationImages">M x C x H x W validation images in the training images' form, or null.</param>
     /// <param name="validationLabels">M int64 class indices, or null.</param>
+    /// <param name="ct">Stops training after the current batch; the best weights so far are kept.</param>
     public static TrainingReport Train(nn.Module<Tensor, Tensor> network, Tensor images, Tensor labels, TrainingOptions options,
-        Device? device = null, IProgress<EpochMetrics>? progress = null, CancellationToken ct = default, Tensor? validationImages = null, Tensor? validationLabels = null)
+        Device? device = null, IProgress<EpochMetrics>? progress = null, Tensor? validationImages = null, Tensor? validationLabels = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(images);
