@@ -250,12 +250,12 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         using (runner)
         {
             SearchStrategy strategy = StrategyRegistry.Create(o.StrategyKey, space, score, seed, o.Evaluations);
-            var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(o.Evaluations).SetWorkers(o.SearchWorkers)
+            var experiment = new NasExperiment().SetTuner(strategy).SetTrialRunner(runner).SetMaxModelToExplore(o.Evaluations).SetWorkers(o.SearchWorkers)
                 .SetProgress(new SyncProgress<NasProgress>(p => log.Report("search", p.Evaluations, o.Evaluations,
                     $"scored {p.Latest.TrialSettings.Parameter.Architecture}{(p.Latest.Failed ? " (failed: " + p.Latest.Error + ")" : "")}", detail: true)));
             TimeSpan? searchBudget = o.TimeBudget is { } total ? total / 4 : null;
             if (o.SearchTimeBudget is { } own && (searchBudget is null || own < searchBudget)) searchBudget = own;
-            if (searchBudget is { } budget) experiment.SetTimeBudget(budget);
+            if (searchBudget is { } budget) experiment.SetTrainingTimeInSeconds(budget.TotalSeconds);
             int threads = o.ThreadCount;
             NasExperimentResult result;
             try

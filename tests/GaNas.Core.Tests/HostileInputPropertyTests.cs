@@ -88,7 +88,7 @@ public class HostileInputPropertyTests : IDisposable
         string checkpoint = Path.Combine(_dir, "ga.json");
         var strategy = StrategyRegistry.Create("ga", SizeSearchSpace.Instance, score, 3);
         using var runner = new LandscapeRunner();
-        new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner).SetEvaluationBudget(40).SetCheckpoint(checkpoint, every: 40).RunAsync().GetAwaiter().GetResult();
+        new NasExperiment().SetTuner(strategy).SetTrialRunner(runner).SetMaxModelToExplore(40).SetCheckpoint(checkpoint, every: 40).RunAsync().GetAwaiter().GetResult();
         byte[] original = File.ReadAllBytes(checkpoint);
         var expected = strategy.History.Trials.Select(t => (t.TrialSettings.Parameter.Architecture, t.ProxyValues["a"], t.ProxyValues["b"], t.DurationInMilliseconds)).ToList();
         int errors = 0, same = 0;

@@ -57,7 +57,7 @@ internal static class BenchCommand
                 int runSeed = seed0 + r;
                 SearchStrategy tuner = StrategyRegistry.Create(strategyName, s, hybrid, runSeed, budget);
                 using var runner = new TableTrialRunner(table, indexOf, hybrid.Proxies, s);
-                var result = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget)
+                var result = new NasExperiment().SetTuner(tuner).SetTrialRunner(runner).SetMaxModelToExplore(budget)
                     .RunAsync(cancel).GetAwaiter().GetResult();
                 var best = result.Best ?? throw new InvalidOperationException("The search finished no trial.");
                 int index = indexOf(best.Genome);

@@ -54,9 +54,9 @@ internal static class SearchCommand
             int budget = parse.GetValue(evaluations);
             SearchStrategy tuner = StrategyRegistry.Create(parse.GetValue(strategy)!, s, hybrid, seedValue, budget);
             var progress = new ProgressReporter(io.Error, $"search {tuner.Name}-{hybrid.Name}", budget);
-            var experiment = new NasExperiment().SetStrategy(tuner).SetTrialRunner(runner).SetEvaluationBudget(budget).SetWorkers(parse.GetValue(workers))
+            var experiment = new NasExperiment().SetTuner(tuner).SetTrialRunner(runner).SetMaxModelToExplore(budget).SetWorkers(parse.GetValue(workers))
                 .SetProgress(new SyncProgress<NasProgress>(p => progress.Report(p.Evaluations)));
-            if (parse.GetValue(seconds) is { } limit) experiment.SetTimeBudget(TimeSpan.FromSeconds(limit));
+            if (parse.GetValue(seconds) is { } limit) experiment.SetTrainingTimeInSeconds(limit);
             if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
             io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s), {parse.GetValue(layout)}");
             NasExperimentResult result = experiment.RunAsync(cancel).GetAwaiter().GetResult();

@@ -41,14 +41,15 @@ public sealed class NasExperiment
     private int _budget = int.MaxValue;
     private TimeSpan? _timeBudget;
     private IProgress<NasProgress>? _progress;
+    private IMonitor? _monitor;
     private string? _checkpoint;
     private int _checkpointEvery = 10;
     private int _workers = 1;
 
-    /// <summary>Sets the strategy (tuner).</summary>
-    public NasExperiment SetStrategy(SearchStrategy strategy)
+    /// <summary>Sets the search strategy that proposes architectures (AutoML: <c>SetTuner</c>).</summary>
+    public NasExperiment SetTuner(SearchStrategy tuner)
     {
-        _strategy = strategy ?? throw new ArgumentNullException(nameof(strategy));
+        _strategy = tuner ?? throw new ArgumentNullException(nameof(tuner));
         return this;
     }
 
@@ -59,19 +60,30 @@ public sealed class NasExperiment
         return this;
     }
 
-    /// <summary>Sets the number of unique architectures to evaluate.</summary>
-    public NasExperiment SetEvaluationBudget(int evaluations)
+    /// <summary>Sets the number of unique architectures to evaluate (AutoML: <c>SetMaxModelToExplore</c>).</summary>
+    public NasExperiment SetMaxModelToExplore(int maxModelToExplore)
     {
-        if (evaluations < 1) throw new ArgumentOutOfRangeException(nameof(evaluations), evaluations, "The budget must allow at least one evaluation.");
-        _budget = evaluations;
+        if (maxModelToExplore < 1) throw new ArgumentOutOfRangeException(nameof(maxModelToExplore), maxModelToExplore, "The budget must allow at least one evaluation.");
+        _budget = maxModelToExplore;
         return this;
     }
 
-    /// <summary>Sets a wall-time budget for this run.</summary>
-    public NasExperiment SetTimeBudget(TimeSpan budget)
+    /// <summary>
+    /// Sets a wall-time budget for this run, in seconds (AutoML: <c>SetTrainingTimeInSeconds</c>, there a whole number;
+    /// fractions are allowed here). No new trial starts once it is spent; the best so far is returned.
+    /// </summary>
+    public NasExperiment SetTrainingTimeInSeconds(double trainingTimeInSeconds)
     {
-        if (budget <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(budget), budget, "The time budget must be positive.");
-        _timeBudget = budget;
+        if (!(trainingTimeInSeconds > 0) || !double.IsFinite(trainingTimeInSeconds))
+            throw new ArgumentOutOfRangeException(nameof(trainingTimeInSeconds), trainingTimeInSeconds, "The time budget must be a positive number of seconds.");
+        _timeBudget = TimeSpan.FromSeconds(trainingTimeInSeconds);
+        return this;
+    }
+
+    /// <summary>Receives each trial as it starts, completes or fails, and each new best (AutoML: <c>SetMonitor</c>).</summary>
+    public NasExperiment SetMonitor(IMonitor monitor)
+    {
+        _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
         return this;
     }
 
@@ -108,7 +120,7 @@ public sealed class NasExperiment
     /// <summary>Runs the search.</summary>
     public async Task<NasExperimentResult> RunAsync(CancellationToken ct = default)
     {
-        SearchStrategy strategy = _strategy ?? throw new InvalidOperationException("Call SetStrategy before RunAsync.");
+        SearchStrategy strategy = _strategy ?? throw new InvalidOperationException("Call SetTuner before RunAsync.");
         ITrialRunner runner = _runner ?? throw new InvalidOperationException("Call SetTrialRunner before RunAsync.");
         var watch = Stopwatch.StartNew();
         int resumed = 0;
@@ -118,6 +130,7 @@ public sealed class NasExperiment
         }
         bool stoppedEarly = false;
         int sinceSave = 0;
+        TrialResult? best = null;
         var inFlight = new OrderedWork<TrialSettings, TrialResult>();
         while (true)
         {
@@ -130,6 +143,7 @@ public sealed class NasExperiment
                 }
                 var proposal = new TrialSettings { TrialId = strategy.History.Count + inFlight.Count, StartedAtUtc = DateTime.UtcNow };
                 proposal.Parameter = strategy.Propose(proposal);
+                _monitor?.ReportRunningTrial(proposal);
                 inFlight.Add(proposal, Start(runner, proposal, ct));
             }
             if (inFlight.Count == 0) break;
@@ -138,6 +152,7 @@ public sealed class NasExperiment
             if (_workers > 1 && !await inFlight.WaitForOldestOrFreeWorkerAsync().ConfigureAwait(false)) continue;
             var (settings, run) = inFlight.Take();
             TrialResult result;
+            Exception? failure = null;
             try
             {
                 result = await run.ConfigureAwait(false);
@@ -150,6 +165,7 @@ public sealed class NasExperiment
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                failure = ex;
                 result = new TrialResult
                 {
                     TrialSettings = settings,
@@ -172,6 +188,7 @@ public sealed class NasExperiment
             }
             strategy.Update(result);
             _progress?.Report(new NasProgress(strategy.History.Count, _budget, result, watch.Elapsed));
+            if (_monitor is not null) best = Monitor(_monitor, strategy.History, result, failure, best);
             if (_checkpoint is not null && ++sinceSave >= _checkpointEvery)
             {
                 SearchCheckpoint.Save(_checkpoint, strategy, EvaluationFingerprint(runner));
@@ -181,6 +198,19 @@ public sealed class NasExperiment
         if (_checkpoint is not null && sinceSave > 0) SearchCheckpoint.Save(_checkpoint, strategy, EvaluationFingerprint(runner));
         AssignHybridLosses(strategy.History);
         return new NasExperimentResult(strategy.History.Best(), strategy.History.Trials, watch.Elapsed.TotalSeconds, stoppedEarly, resumed);
+    }
+
+    /// <summary>
+    /// Tells the monitor how a trial ended and, when the best trial of the history is another one than before, which
+    /// one it is now (with a hybrid score, the best is ranked within the pool, so it can move to an earlier trial).
+    /// </summary>
+    private static TrialResult? Monitor(IMonitor monitor, SearchHistory history, TrialResult result, Exception? failure, TrialResult? best)
+    {
+        if (result.Failed) monitor.ReportFailTrial(result.TrialSettings, failure);
+        else monitor.ReportCompletedTrial(result);
+        TrialResult? now = history.Best();
+        if (now is not null && !ReferenceEquals(now, best)) monitor.ReportBestTrial(now);
+        return now ?? best;
     }
 
     /// <summary>

@@ -102,7 +102,7 @@ public class SearchTests : IDisposable
 
     private static NasExperimentResult Run(SearchStrategy strategy, int budget, ITrialRunner? runner = null, string? checkpoint = null, CancellationToken ct = default, IProgress<NasProgress>? progress = null)
     {
-        var experiment = new NasExperiment().SetStrategy(strategy).SetTrialRunner(runner ?? new SyntheticRunner(Space)).SetEvaluationBudget(budget);
+        var experiment = new NasExperiment().SetTuner(strategy).SetTrialRunner(runner ?? new SyntheticRunner(Space)).SetMaxModelToExplore(budget);
         if (checkpoint is not null) experiment.SetCheckpoint(checkpoint, every: 7);
         if (progress is not null) experiment.SetProgress(progress);
         return experiment.RunAsync(ct).GetAwaiter().GetResult();
@@ -125,8 +125,8 @@ public class SearchTests : IDisposable
     {
         var sequential = Run(StrategyRegistry.Create(name, Space, Score, 8), 250);
         var runner = new SlowConcurrentRunner(Space);
-        var concurrent = new NasExperiment().SetStrategy(StrategyRegistry.Create(name, Space, Score, 8)).SetTrialRunner(runner)
-            .SetEvaluationBudget(250).SetWorkers(4).RunAsync().GetAwaiter().GetResult();
+        var concurrent = new NasExperiment().SetTuner(StrategyRegistry.Create(name, Space, Score, 8)).SetTrialRunner(runner)
+            .SetMaxModelToExplore(250).SetWorkers(4).RunAsync().GetAwaiter().GetResult();
         concurrent.Trials.Select(t => t.Genome).Should().Equal(sequential.Trials.Select(t => t.Genome));
         concurrent.Best!.Genome.Should().Be(sequential.Best!.Genome);
         if (name is "rs" or "ga" or "rea") runner.MaxConcurrent.Should().BeGreaterThan(1, "their populations are independent proposals");
@@ -139,8 +139,8 @@ public class SearchTests : IDisposable
     {
         var sequential = Run(StrategyRegistry.Create(name, Space, Score, 5), 40);
         var runner = new SlowHeadRunner(Space);
-        var concurrent = new NasExperiment().SetStrategy(StrategyRegistry.Create(name, Space, Score, 5)).SetTrialRunner(runner)
-            .SetEvaluationBudget(40).SetWorkers(2).RunAsync().GetAwaiter().GetResult();
+        var concurrent = new NasExperiment().SetTuner(StrategyRegistry.Create(name, Space, Score, 5)).SetTrialRunner(runner)
+            .SetMaxModelToExplore(40).SetWorkers(2).RunAsync().GetAwaiter().GetResult();
         runner.HeadReleasedByThird.Should().BeTrue("trial 2 must start on the worker trial 1 freed while trial 0 still runs");
         runner.MaxRunning.Should().BeLessThanOrEqualTo(2, "finished trials waiting in line hold no worker, running ones do");
         concurrent.Trials.Select(t => t.Genome).Should().Equal(sequential.Trials.Select(t => t.Genome));
@@ -215,6 +215,45 @@ public class SearchTests : IDisposable
         result.FailedTrials.Should().BePositive();
         result.Trials.Where(t => t.Failed).Should().OnlyContain(t => double.IsPositiveInfinity(t.Loss) && t.Error!.Contains("synthetic failure"));
         result.Best!.Failed.Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_monitor_hears_of_every_trial_in_order_and_of_each_new_best()
+    {
+        var monitor = new RecordingMonitor();
+        var runner = new SyntheticRunner(Space, g => g[0] == 0);
+        var result = new NasExperiment().SetTuner(StrategyRegistry.Create("ga", Space, HybridScore.Parse("sum"), 4)).SetTrialRunner(runner)
+            .SetMaxModelToExplore(120).SetWorkers(3).SetMonitor(monitor).RunAsync().GetAwaiter().GetResult();
+
+        monitor.Running.Should().Equal(Enumerable.Range(0, 120), "every trial is announced once, in proposal order");
+        monitor.Ended.Should().Equal(Enumerable.Range(0, 120), "and ends once, in proposal order");
+        monitor.Failed.Should().HaveCount(result.FailedTrials).And.OnlyContain(e => e is InvalidOperationException);
+        monitor.Failed.Should().NotBeEmpty();
+        monitor.Best.Should().NotBeEmpty();
+        monitor.Best[^1].Should().BeSameAs(result.Best);
+        // With a single proxy the best only improves.
+        monitor.Best.Select(b => b.Metric).Should().BeInAscendingOrder();
+        monitor.Best.Should().OnlyHaveUniqueItems();
+    }
+
+    private sealed class RecordingMonitor : IMonitor
+    {
+        public List<int> Running { get; } = [];
+        public List<int> Ended { get; } = [];
+        public List<Exception?> Failed { get; } = [];
+        public List<TrialResult> Best { get; } = [];
+
+        public void ReportRunningTrial(TrialSettings settings) => Running.Add(settings.TrialId);
+
+        public void ReportCompletedTrial(TrialResult result) => Ended.Add(result.TrialSettings.TrialId);
+
+        public void ReportFailTrial(TrialSettings settings, Exception? exception = null)
+        {
+            Ended.Add(settings.TrialId);
+            Failed.Add(exception);
+        }
+
+        public void ReportBestTrial(TrialResult result) => Best.Add(result);
     }
 
     [Fact]

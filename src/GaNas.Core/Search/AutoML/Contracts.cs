@@ -98,3 +98,22 @@ public interface ITrialRunner : IDisposable
     /// <summary>Runs one trial.</summary>
     Task<TrialResult> RunAsync(TrialSettings settings, CancellationToken ct);
 }
+
+/// <summary>
+/// Receives an experiment's trials as they happen (AutoML's IMonitor): each trial when it starts, then either completed
+/// or failed, and the best trial whenever it changes. Called on the experiment's thread, in proposal order.
+/// </summary>
+public interface IMonitor
+{
+    /// <summary>A trial has started.</summary>
+    void ReportRunningTrial(TrialSettings settings);
+
+    /// <summary>A trial has finished with proxy values.</summary>
+    void ReportCompletedTrial(TrialResult result);
+
+    /// <summary>A trial has failed: the runner threw <paramref name="exception"/>, or (null) returned a failed result with its reason.</summary>
+    void ReportFailTrial(TrialSettings settings, Exception? exception = null);
+
+    /// <summary>The best trial of the history so far is now <paramref name="result"/>.</summary>
+    void ReportBestTrial(TrialResult result);
+}
