@@ -21,44 +21,13 @@ internal sealed class TrainingData : IDisposable
 
     public void Dispose() => Images.Dispose();
 
-    /// <summary>Checks the input schema; every message names the column and the problem.</summary>
-    public static (int Classes, bool EncodedImages) CheckSchema(DataViewSchema schema, TrainingFreeNasOptions options)
-    {
-        var label = schema.GetColumnOrNull(options.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{options.LabelColumnName}' not found (columns: {string.Join(", ", schema.Select(c => c.Name))}).");
-        if (label.Type is not KeyDataViewType key)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{options.LabelColumnName}' has type {label.Type}; it must be a key type: apply mlContext.Transforms.Conversion.MapValueToKey(\"{options.LabelColumnName}\") first.");
-        if (key.RawType != typeof(uint))
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{options.LabelColumnName}' is a key of {key.RawType.Name}; a key of UInt32 is expected (MapValueToKey produces it).");
-        if (key.Count < 2)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Only one class found in the Label column '{options.LabelColumnName}'; a classifier needs at least two.");
-        if (key.Count > TrainingFreeNasLimits.MaxClasses)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{options.LabelColumnName}' has {key.Count} classes; at most {TrainingFreeNasLimits.MaxClasses} are supported.");
-        var features = schema.GetColumnOrNull(options.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{options.FeatureColumnName}' not found (columns: {string.Join(", ", schema.Select(c => c.Name))}).");
-        int expected = options.ImageChannels * options.ImageHeight * options.ImageWidth;
-        switch (features.Type)
-        {
-            case VectorDataViewType v when v.ItemType == NumberDataViewType.Single:
-                if (v.Size != expected)
-                    throw new ArgumentOutOfRangeException(nameof(schema), v.Size == 0
-                        ? $"Features column '{options.FeatureColumnName}' is a float vector of unknown size; a known size of {options.ImageChannels}x{options.ImageHeight}x{options.ImageWidth} = {expected} is needed (ExtractPixels produces it)."
-                        : $"Features column '{options.FeatureColumnName}' has {v.Size} values, but ImageChannels x ImageHeight x ImageWidth = {options.ImageChannels}x{options.ImageHeight}x{options.ImageWidth} = {expected}.");
-                return ((int)key.Count, false);
-            case VectorDataViewType v when v.ItemType == NumberDataViewType.Byte:
-                return ((int)key.Count, true);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(schema), $"Features column '{options.FeatureColumnName}' has type {features.Type}; expected a float vector of pixels (ExtractPixels) or raw image bytes (LoadRawImageBytes).");
-        }
-    }
-
     /// <summary>Reads every row; rows with a missing label or an unreadable image are errors naming the row.</summary>
     public static TrainingData Read(IDataView data, TrainingFreeNasOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
         // Empty data first: an empty IDataView's label key has no classes, which would otherwise read as "one class".
         if (IsEmpty(data)) throw new InvalidDataException($"The data are empty: no rows (columns: {string.Join(", ", data.Schema.Select(c => c.Name))}).");
-        var (classes, encoded) = CheckSchema(data.Schema, options);
+        var (classes, encoded) = InputSchema.Check(data.Schema, options);
         var labelColumn = data.Schema[options.LabelColumnName];
         var featureColumn = data.Schema[options.FeatureColumnName];
         int length = options.ImageChannels * options.ImageHeight * options.ImageWidth;

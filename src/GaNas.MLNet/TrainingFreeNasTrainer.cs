@@ -44,74 +44,120 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var label = inputSchema.FirstOrDefault(c => c.Name == _options.LabelColumnName);
-        if (label.Name is null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{_options.LabelColumnName}' not found.");
-        if (!label.IsKey)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{_options.LabelColumnName}' must be a key type: apply MapValueToKey first.");
-        var features = inputSchema.FirstOrDefault(c => c.Name == _options.FeatureColumnName);
-        if (features.Name is null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Features column '{_options.FeatureColumnName}' not found.");
-        bool encoded = features.ItemType == NumberDataViewType.Byte;
-        if (!encoded && !(features.ItemType == NumberDataViewType.Single && features.Kind == SchemaShape.Column.VectorKind.Vector))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Features column '{_options.FeatureColumnName}' must be a known-size float vector (ExtractPixels) or image bytes (LoadRawImageBytes).");
+        bool encoded = InputSchema.Check(inputSchema, _options);
         // The output shape is that of the scoring pipeline, built here with placeholders.
         return ScoringPipeline([], encoded, ["a", "b"]).GetOutputSchema(inputSchema);
     }
 
     /// <inheritdoc />
+    /// <remarks>The steps, in order: <see cref="Read"/>, <see cref="Choose"/> (search and finalists), <see cref="Train"/>, <see cref="Package"/>.</remarks>
     public TrainingFreeNasTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var o = _options;
         var fitWatch = Stopwatch.StartNew();
-        CancellationToken ct = o.CancellationToken;
-        using var log = new FitLog(_host.Start(LoadName), o.Progress);
-        int seed = o.Seed ?? _host.Rand.Next();
-        TorchRuntime.Initialize(o.ThreadCount);
-        Device device = TorchRuntime.ResolveDevice(o.Device);
+        using var log = new FitLog(_host.Start(LoadName), _options.Progress);
+        int seed = _options.Seed ?? _host.Rand.Next();
+        TorchRuntime.Initialize(_options.ThreadCount);
+        Device device = TorchRuntime.ResolveDevice(_options.Device);
 
-        // 0. Data: every row read and checked; normalisation from the training rows only.
-        // The images stay in memory once, raw (uint8 for images); batches are normalised as they are gathered.
-        using TrainingData data = TrainingData.Read(input, o);
-        using TrainingData? validation = o.ValidationSet is null ? null : ReadValidation(o.ValidationSet, data);
-        InputNormalization normalization = data.Normalization();
-        Tensor images = data.Images;
-        using Tensor labels = tensor(data.Labels);
-        Tensor? validationImages = validation?.Images;
-        using Tensor? validationLabels = validation is null ? null : tensor(validation.Labels);
-        int validationRows = validation?.Count ?? (int)Math.Floor(data.Count * o.ValidationSetFraction);
-        int trainRows = validation is null ? data.Count - validationRows : data.Count;
-        log.Info(FormattableString.Invariant($"data: {data.Count} training rows, {data.Classes} classes, {validationRows} validation rows{(validation is null ? " (split off)" : " (ValidationSet)")}; seed {seed}{(o.Seed is null ? " (from the MLContext)" : "")}; {o.ThreadCount} thread(s), device {device.type}"));
-        TrainingSchedule schedule = SmallDataRule.Plan(trainRows, validationRows, data.Classes, o.BatchSize, o.Epoch, o.AdaptToSmallData);
-        foreach (string warning in schedule.Warnings) log.Warning(warning);
-
-        ISearchSpace space = o.Space;
-        var networkOptions = new NetworkOptions { Classes = data.Classes, Channels = o.Channels, CellsPerStage = o.CellsPerStage, InputChannels = o.ImageChannels, Seed = seed };
-        HybridScore score = o.ParseScore();
-
-        // 1-2. Training-free search and optional finalists, or the architecture given, or the outcome of the same search stored with the checkpoint.
-        SearchOutcome outcome = Choose(space, networkOptions, score, images, normalization, labels, data.Count, validationImages, validationLabels, schedule, seed, device, log, ct);
-        Genome chosen = space.Parse(outcome.Architecture);
-        string architecture = outcome.Architecture;
-        var proxyValues = outcome.ProxyValues;
-        double searchSeconds = outcome.SearchSeconds;
+        using FitInputs inputs = Read(input, seed, device, log);
+        SearchOutcome outcome = Choose(inputs, log);
         var trainWatch = Stopwatch.StartNew();
+        (CellNetwork network, NetworkStatistics stats, TrainingReport report, List<string> warnings) = Train(inputs, outcome.Architecture, fitWatch.Elapsed, log);
+        var transformer = Package(input, inputs, outcome, network, stats, report, warnings, outcome.FinalistSeconds + trainWatch.Elapsed.TotalSeconds);
+        if (!report.Completed)
+        {
+            throw new TrainingFreeNasCancelledException(report.Curve.Count > 0
+                ? $"Cancelled during training after {report.Curve.Count} epoch(s); a model with the best weights so far is available in Model."
+                : "Cancelled before the first training epoch ended; no model is available.", report.Curve.Count > 0 ? transformer : null, _options.CancellationToken);
+        }
+        log.Info(FormattableString.Invariant($"done: {outcome.Architecture}, best epoch {report.BestEpoch} of {report.Curve.Count}, {trainWatch.Elapsed.TotalSeconds:F1} s of training"));
+        return transformer;
+    }
 
-        // 3. Final training of the chosen network only.
-        CellNetwork network = space.BuildNetwork(chosen, networkOptions);
+    /// <summary>
+    /// What a fit works on after reading: the training rows (raw, once; batches are normalised as they are gathered) and
+    /// the validation rows, the normalisation from the training rows only, the schedule, and the search's settings.
+    /// </summary>
+    private sealed class FitInputs : IDisposable
+    {
+        public required TrainingData Data { get; init; }
+        public required TrainingData? Validation { get; init; }
+        public required Tensor Labels { get; init; }
+        public required Tensor? ValidationLabels { get; init; }
+        public required InputNormalization Normalization { get; init; }
+        public required TrainingSchedule Schedule { get; init; }
+        public required NetworkOptions Network { get; init; }
+        public required HybridScore Score { get; init; }
+        public required int Seed { get; init; }
+        public required Device Device { get; init; }
+
+        public Tensor Images => Data.Images;
+
+        public Tensor? ValidationImages => Validation?.Images;
+
+        public void Dispose()
+        {
+            Labels.Dispose();
+            ValidationLabels?.Dispose();
+            Validation?.Dispose();
+            Data.Dispose();
+        }
+    }
+
+    /// <summary>Step 1: every row read and checked, the normalisation, the validation rows and the schedule.</summary>
+    private FitInputs Read(IDataView input, int seed, Device device, FitLog log)
+    {
+        var o = _options;
+        TrainingData data = TrainingData.Read(input, o);
+        TrainingData? validation = null;
+        try
+        {
+            validation = o.ValidationSet is null ? null : ReadValidation(o.ValidationSet, data);
+            int validationRows = validation?.Count ?? (int)Math.Floor(data.Count * o.ValidationSetFraction);
+            int trainRows = validation is null ? data.Count - validationRows : data.Count;
+            log.Info(FormattableString.Invariant($"data: {data.Count} training rows, {data.Classes} classes, {validationRows} validation rows{(validation is null ? " (split off)" : " (ValidationSet)")}; seed {seed}{(o.Seed is null ? " (from the MLContext)" : "")}; {o.ThreadCount} thread(s), device {device.type}"));
+            TrainingSchedule schedule = SmallDataRule.Plan(trainRows, validationRows, data.Classes, o.BatchSize, o.Epoch, o.AdaptToSmallData);
+            foreach (string warning in schedule.Warnings) log.Warning(warning);
+            return new FitInputs
+            {
+                Data = data,
+                Validation = validation,
+                Labels = tensor(data.Labels),
+                ValidationLabels = validation is null ? null : tensor(validation.Labels),
+                Normalization = data.Normalization(),
+                Schedule = schedule,
+                Network = new NetworkOptions { Classes = data.Classes, Channels = o.Channels, CellsPerStage = o.CellsPerStage, InputChannels = o.ImageChannels, Seed = seed },
+                Score = o.ParseScore(),
+                Seed = seed,
+                Device = device,
+            };
+        }
+        catch
+        {
+            validation?.Dispose();
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Step 3: the final training of the chosen network only, within what is left of <see cref="TrainingFreeNasOptions.TimeBudget"/>.</summary>
+    private (CellNetwork Network, NetworkStatistics Stats, TrainingReport Report, List<string> Warnings) Train(FitInputs inputs, string architecture, TimeSpan elapsed, FitLog log)
+    {
+        var o = _options;
+        CellNetwork network = o.Space.BuildNetwork(o.Space.Parse(architecture), inputs.Network);
         var stats = NetworkStatistics.Measure(network, o.ImageHeight);
-        int epochs = schedule.Epochs;
-        log.Report("training", 0, epochs, FormattableString.Invariant($"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {epochs} epochs in batches of {schedule.BatchSize}"));
+        int epochs = inputs.Schedule.Epochs;
+        log.Report("training", 0, epochs, FormattableString.Invariant($"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {epochs} epochs in batches of {inputs.Schedule.BatchSize}"));
         var epochProgress = new SyncProgress<EpochMetrics>(m =>
         {
             o.MetricsCallback?.Invoke(m);
             log.Report("training", m.Epoch, epochs, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
         });
-        TimeSpan? trainingBudget = o.TimeBudget is { } total ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (total - fitWatch.Elapsed).Ticks)) : null;
-        TrainingReport report = NetworkTrainer.Train(network, images, labels, o.ToTrainingOptions(epochs, schedule.BatchSize, seed, o.TrainingCheckpointPath, trainingBudget, normalization),
-            device, epochProgress, validationImages, validationLabels, ct);
-        var warnings = schedule.Warnings.ToList();
+        TimeSpan? trainingBudget = o.TimeBudget is { } total ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (total - elapsed).Ticks)) : null;
+        var training = o.ToTrainingOptions(epochs, inputs.Schedule.BatchSize, inputs.Seed, o.TrainingCheckpointPath, trainingBudget, inputs.Normalization);
+        TrainingReport report = NetworkTrainer.Train(network, inputs.Images, inputs.Labels, training, inputs.Device, epochProgress, inputs.ValidationImages, inputs.ValidationLabels, o.CancellationToken);
+        var warnings = inputs.Schedule.Warnings.ToList();
         if (report.TimeLimitedEpochs is { } fitted)
         {
             string shortened = FormattableString.Invariant($"TimeBudget {o.TimeBudget!.Value.TotalSeconds:F0} s: the final training ran {fitted} of {epochs} planned epochs, with the learning-rate schedule re-planned to end there.");
@@ -119,38 +165,46 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             log.Warning(shortened);
         }
         if (report.StoppedEarly) log.Info($"training: stopped early after epoch {report.Curve.Count}; best epoch {report.BestEpoch}");
+        return (network, stats, report, warnings);
+    }
 
-        // 4. The ML.NET model.
-        var header = new NetworkHeader(space.Name, architecture, data.Classes, networkOptions.Channels, networkOptions.CellsPerStage, o.ImageChannels,
-            o.ImageHeight, o.ImageWidth, normalization.Mean.ToArray(), normalization.Std.ToArray(), data.LabelNames);
+    /// <summary>Step 4: the ML.NET model: the network registered for scoring and the pipeline that carries it, with the fit's summary.</summary>
+    private TrainingFreeNasTransformer Package(IDataView input, FitInputs inputs, SearchOutcome outcome, CellNetwork network, NetworkStatistics stats, TrainingReport report,
+        List<string> warnings, double trainingSeconds)
+    {
+        var o = _options;
+        TrainingData data = inputs.Data;
+        var header = new NetworkHeader(o.Space.Name, outcome.Architecture, data.Classes, inputs.Network.Channels, inputs.Network.CellsPerStage, o.ImageChannels,
+            o.ImageHeight, o.ImageWidth, inputs.Normalization.Mean.ToArray(), inputs.Normalization.Std.ToArray(), data.LabelNames);
         NetworkModel model = NetworkModel.Register(header, network);
         ITransformer pipeline = ScoringPipeline(model.ToBytes(), data.EncodedImages, data.LabelNames).Fit(_pipelineContext.Data.TakeRows(input, 1));
-        var summary = new TrainingFreeNasSummary(space.Name, architecture, score.Name, proxyValues, outcome.Evaluations, searchSeconds,
-            outcome.FinalistSeconds + trainWatch.Elapsed.TotalSeconds, stats.Parameters, stats.MultiplyAccumulates, report.Curve)
+        var summary = new TrainingFreeNasSummary(o.Space.Name, outcome.Architecture, inputs.Score.Name, outcome.ProxyValues, outcome.Evaluations, outcome.SearchSeconds,
+            trainingSeconds, stats.Parameters, stats.MultiplyAccumulates, report.Curve)
         {
-            Seed = seed,
-            BatchSize = schedule.BatchSize,
-            Epochs = epochs,
+            Seed = inputs.Seed,
+            BatchSize = inputs.Schedule.BatchSize,
+            Epochs = inputs.Schedule.Epochs,
             BestEpoch = report.BestEpoch,
             StoppedEarly = report.StoppedEarly,
             Warnings = warnings,
         };
-        var transformer = new TrainingFreeNasTransformer(pipeline, model, summary);
-        if (!report.Completed)
-        {
-            throw new TrainingFreeNasCancelledException(report.Curve.Count > 0
-                ? $"Cancelled during training after {report.Curve.Count} epoch(s); a model with the best weights so far is available in Model."
-                : "Cancelled before the first training epoch ended; no model is available.", report.Curve.Count > 0 ? transformer : null, ct);
-        }
-        log.Info(FormattableString.Invariant($"done: {architecture}, best epoch {report.BestEpoch} of {report.Curve.Count}, {trainWatch.Elapsed.TotalSeconds:F1} s of training"));
-        return transformer;
+        return new TrainingFreeNasTransformer(pipeline, model, summary);
     }
 
-    /// <summary>The architecture to train: the one given, the stored outcome of this very search, or a new search (then stored when checkpointing).</summary>
-    private SearchOutcome Choose(ISearchSpace space, NetworkOptions networkOptions, HybridScore score, Tensor images, InputNormalization normalization, Tensor labels, int count,
-        Tensor? validationImages, Tensor? validationLabels, TrainingSchedule schedule, int seed, Device device, FitLog log, CancellationToken ct)
+    /// <summary>
+    /// Step 2: the architecture to train: the one given, the stored outcome of this very search, or a new search and,
+    /// when asked, its finalists trained briefly (then stored when checkpointing).
+    /// </summary>
+    private SearchOutcome Choose(FitInputs inputs, FitLog log)
     {
         var o = _options;
+        ISearchSpace space = o.Space;
+        NetworkOptions networkOptions = inputs.Network;
+        HybridScore score = inputs.Score;
+        Tensor images = inputs.Images, labels = inputs.Labels;
+        InputNormalization normalization = inputs.Normalization;
+        int seed = inputs.Seed;
+        CancellationToken ct = o.CancellationToken;
         if (o.Architecture is { } given)
         {
             string canonical = space.Format(space.Parse(given));
@@ -158,7 +212,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             return new SearchOutcome(canonical, new Dictionary<string, double>(), 0, 0);
         }
         // The proxies' batch, raw: what the search reads, and what the stored outcome's fingerprint hashes.
-        using Tensor index = tensor(ProxyRows(count, seed));
+        using Tensor index = tensor(ProxyRows(inputs.Data.Count, seed));
         using Tensor proxyImages = images.index_select(0, index);
         using Tensor proxyLabels = labels.index_select(0, index);
         string? stored = o.TrainingCheckpointPath is { } checkpoint ? SearchOutcome.PathFor(checkpoint) : null;
@@ -186,7 +240,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         log.Info(FormattableString.Invariant($"search: {search.Evaluations} architectures in {searchSeconds:F1} s, best {space.Format(best.Genome)}"));
         // Finalists, trained briefly, are not the paper's training-free setting; off by default.
         var finalistWatch = Stopwatch.StartNew();
-        Genome chosen = o.Finalists > 1 ? PickFinalist(space, networkOptions, search, images, normalization, labels, validationImages, validationLabels, schedule, seed, device, log, ct) : best.Genome;
+        Genome chosen = o.Finalists > 1 ? PickFinalist(inputs, search, log) : best.Genome;
         var outcome = new SearchOutcome(space.Format(chosen), search.Trials.First(t => t.Genome.Equals(chosen)).ProxyValues, search.Evaluations, searchSeconds,
             o.Finalists > 1 ? finalistWatch.Elapsed.TotalSeconds : 0);
         if (stored is not null) outcome.Save(stored, fingerprint!);
@@ -273,11 +327,13 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         }
     }
 
-    private Genome PickFinalist(ISearchSpace space, NetworkOptions networkOptions, NasExperimentResult search, Tensor images, InputNormalization normalization, Tensor labels,
-        Tensor? validationImages, Tensor? validationLabels, TrainingSchedule schedule, int seed, Device device, FitLog log, CancellationToken ct)
+    /// <summary>The best of the search's top <see cref="TrainingFreeNasOptions.Finalists"/> after <see cref="TrainingFreeNasOptions.FinalistEpochs"/> epochs each, by validation accuracy.</summary>
+    private Genome PickFinalist(FitInputs inputs, NasExperimentResult search, FitLog log)
     {
         var o = _options;
-        var history = new SearchHistory(o.ParseScore());
+        ISearchSpace space = o.Space;
+        CancellationToken ct = o.CancellationToken;
+        var history = new SearchHistory(inputs.Score);
         foreach (var t in search.Trials) history.Add(t);
         var pool = search.Trials.Where(t => !t.Failed).Select(t => t.Genome).ToArray();
         double[] scores = history.ScorePool(pool);
@@ -287,9 +343,9 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         for (int f = 0; f < finalists.Count; f++)
         {
             ct.ThrowIfCancellationRequested();
-            using CellNetwork candidate = space.BuildNetwork(finalists[f], networkOptions);
-            var training = o.ToTrainingOptions(o.FinalistEpochs, schedule.BatchSize, seed, normalization: normalization);
-            TrainingReport r = NetworkTrainer.Train(candidate, images, labels, training, device, null, validationImages, validationLabels, ct);
+            using CellNetwork candidate = space.BuildNetwork(finalists[f], inputs.Network);
+            var training = o.ToTrainingOptions(o.FinalistEpochs, inputs.Schedule.BatchSize, inputs.Seed, normalization: inputs.Normalization);
+            TrainingReport r = NetworkTrainer.Train(candidate, inputs.Images, inputs.Labels, training, inputs.Device, null, inputs.ValidationImages, inputs.ValidationLabels, ct);
             double accuracy = r.BestValidationAccuracy;
             log.Report("finalists", f + 1, finalists.Count, FormattableString.Invariant($"{space.Format(finalists[f])}: validation {accuracy:P2} after {o.FinalistEpochs} epoch(s)"));
             if (accuracy > bestAccuracy)
