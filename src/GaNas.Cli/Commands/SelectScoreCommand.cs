@@ -92,13 +92,13 @@ internal static class SelectScoreCommand
             foreach (var t in tables)
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  table {t.Name}: {t.Accuracy.Count} architectures, elite {ScoreSelection.EliteCount(t.Accuracy.Count, t.EliteFraction)} rows (fraction {t.EliteFraction:0.####}), best {t.Accuracy.Max():F2}"));
-            string Per(IReadOnlyList<ScoreCandidate> c) => string.Join("; ", c.Select(x => string.Create(CultureInfo.InvariantCulture, $"tau {x.Kendall:F4}, elite {x.EliteAccuracy:F2}")));
+            string Per(IReadOnlyList<CandidateOnTable> c) => string.Join("; ", c.Select(x => string.Create(CultureInfo.InvariantCulture, $"tau {x.Kendall:F4}, elite {x.EliteAccuracy:F2}")));
             foreach (var f in result.Folds)
                 io.Out.WriteLine($"  fold {f.Fold}: chose {f.Chosen} (train {Per(f.Train)}), held-out {Per(f.Test)}");
             for (int t = 0; t < tables.Count; t++)
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  cross-validated{(tables.Count > 1 ? $" on {tables[t].Name}" : "")}: Kendall tau {result.CrossValidatedKendall(t):F4}, elite accuracy {result.CrossValidatedEliteAccuracy(t):F2}"));
-            string All(JointScoreCandidate c) => string.Join("; ", c.Tables.Select(x => string.Create(CultureInfo.InvariantCulture, $"tau {x.Kendall:F4}, elite {x.EliteAccuracy:F2}, top-ranked row {x.TopAccuracy:F2}")));
+            string All(CandidateResult c) => string.Join("; ", c.Tables.Select(x => string.Create(CultureInfo.InvariantCulture, $"tau {x.Kendall:F4}, elite {x.EliteAccuracy:F2}, top-ranked row {x.TopAccuracy:F2}")));
             io.Out.WriteLine($"chosen: {result.Chosen.Score} (on all rows: {All(result.Chosen)})");
             foreach (var c in result.Top.Skip(1).Take(9))
                 io.Out.WriteLine($"  next: {c.Score} {All(c)}");

@@ -171,13 +171,30 @@ public sealed class HybridScore
             }
             return total;
         }
-        foreach (ScoreTerm term in Terms)
+        return RankSum(proxy =>
         {
             var values = new double[poolSize];
-            for (int i = 0; i < poolSize; i++) values[i] = valueOf(i, term.Proxy);
-            double[] ranks = Ranking.AverageRanks(values);
+            for (int i = 0; i < poolSize; i++) values[i] = valueOf(i, proxy);
+            return Ranking.AverageRanks(values);
+        }, poolSize);
+    }
+
+    /// <summary>
+    /// The weighted (log-)rank sum over a pool of <paramref name="poolSize"/> from each proxy's average ranks within it
+    /// (1 = worst; <paramref name="ranksOf"/>): the hybrid form of <see cref="Score"/>, for callers that rank once and
+    /// score many candidates. A single proxy gives its rank, which orders as its value.
+    /// </summary>
+    public double[] RankSum(Func<string, double[]> ranksOf, int poolSize)
+    {
+        ArgumentNullException.ThrowIfNull(ranksOf);
+        var total = new double[poolSize];
+        RankAggregation aggregation = IsSingleProxy ? RankAggregation.Linear : Aggregation;
+        foreach (ScoreTerm term in Terms)
+        {
+            double[] ranks = ranksOf(term.Proxy);
+            if (ranks.Length != poolSize) throw new ArgumentException($"{ranks.Length} ranks of '{term.Proxy}' for a pool of {poolSize}.", nameof(ranksOf));
             for (int i = 0; i < poolSize; i++)
-                total[i] += term.Weight * RankTerm(ranks[i], poolSize, Aggregation, term.Top);
+                total[i] += term.Weight * RankTerm(ranks[i], poolSize, aggregation, term.Top);
         }
         return total;
     }

@@ -7,7 +7,7 @@ public class ScoreSelectionTests
     [Fact]
     public void Candidates_are_every_small_set_with_both_aggregations_and_one_doubled_weight()
     {
-        var candidates = ScoreSelection.Candidates(["a", "b", "c"], maxTerms: 2);
+        var candidates = ScoreCandidates.Grid(["a", "b", "c"], maxTerms: 2);
         // 3 singles; 3 pairs x 2 aggregations x (equal weights + 2 one-term-doubled variants).
         candidates.Should().HaveCount(3 + 3 * 2 * 3);
         candidates.Select(c => c.Name).Should().Contain(["a", "a+b", "log:a+b", "2*a+b", "log:b+2*c"]).And.OnlyHaveUniqueItems();
@@ -26,18 +26,18 @@ public class ScoreSelectionTests
         var values = new Dictionary<string, double[]> { ["a"] = a, ["b"] = b, ["noise"] = noise };
         var result = ScoreSelection.Run(values, accuracy, maxTerms: 3, folds: 4, seed: 1);
         HybridScore.Parse(result.Chosen.Score).Proxies.Should().BeEquivalentTo(["a", "b"]);
-        result.Chosen.Kendall.Should().BeGreaterThan(0.75);
+        result.Chosen.Tables[0].Kendall.Should().BeGreaterThan(0.75);
         // Each listed candidate's TopAccuracy is the accuracy of the row its own score ranks first (first of ties).
-        foreach (var candidate in result.Top)
+        foreach (var candidate in result.Top.Select(c => c.Tables[0]))
         {
             double[] s = HybridScore.Parse(candidate.Score).Score(n, (i, p) => values[p][i]);
             int first = Array.IndexOf(s, s.Max());
             candidate.TopAccuracy.Should().Be(accuracy[first], candidate.Score);
         }
-        result.Top.Select(c => c.TopAccuracy).Should().Contain(t => t != accuracy.Max(), "some listed scores rank a row other than the most accurate first, so the check above is not vacuous");
+        result.Top.Select(c => c.Tables[0].TopAccuracy).Should().Contain(t => t != accuracy.Max(), "some listed scores rank a row other than the most accurate first, so the check above is not vacuous");
         result.Top.Where(c => c.Score == "noise").Should().BeEmpty("a pure-noise score is far from the top list");
-        result.Folds.Should().HaveCount(4).And.OnlyContain(f => f.TestRows == 100 && f.TrainRows == 300);
-        result.CrossValidatedKendall.Should().BeGreaterThan(0.7);
+        result.Folds.Should().HaveCount(4).And.OnlyContain(f => f.Test[0].Rows == 100 && f.Train[0].Rows == 300);
+        result.CrossValidatedKendall().Should().BeGreaterThan(0.7);
         // Same seed, same folds and choice.
         ScoreSelection.Run(values, accuracy, maxTerms: 3, folds: 4, seed: 1).Folds.Select(f => f.Chosen).Should().Equal(result.Folds.Select(f => f.Chosen));
     }
@@ -45,11 +45,11 @@ public class ScoreSelectionTests
     [Fact]
     public void All_weights_tries_every_one_or_two_weighting_except_all_two()
     {
-        var candidates = ScoreSelection.Candidates(["a", "b", "c"], maxTerms: 3, allWeights: true);
+        var candidates = ScoreCandidates.Grid(["a", "b", "c"], maxTerms: 3, allWeights: true);
         // 3 singles; 3 pairs x 2 aggregations x 3 weightings; 1 triple x 2 aggregations x 7 weightings.
         candidates.Should().HaveCount(3 + 3 * 2 * 3 + 2 * 7);
         candidates.Select(c => c.Name).Should().Contain(["2*a+2*b+c", "log:a+2*b+2*c", "a+b+c"]).And.NotContain("2*a+2*b+2*c").And.OnlyHaveUniqueItems();
-        ScoreSelection.Candidates(["a", "b", "c"], maxTerms: 3).Select(c => c.Name).Should().NotContain("2*a+2*b+c");
+        ScoreCandidates.Grid(["a", "b", "c"], maxTerms: 3).Select(c => c.Name).Should().NotContain("2*a+2*b+c");
     }
 
     /// <summary>
@@ -78,11 +78,11 @@ public class ScoreSelectionTests
         var byKendall = ScoreSelection.Run(values, accuracy, new ScoreSelectionOptions { MaxTerms = 2, Folds = 4, Seed = 2, EliteFraction = 0.1 });
         var byElite = ScoreSelection.Run(values, accuracy, new ScoreSelectionOptions { MaxTerms = 2, Folds = 4, Seed = 2, EliteFraction = 0.1, Objective = SelectionObjective.Elite });
         byKendall.Chosen.Score.Should().Be("whole");
-        byKendall.Chosen.EliteAccuracy.Should().BeLessThan(0.6);
-        byElite.Chosen.EliteAccuracy.Should().BeGreaterThan(0.95);
+        byKendall.Chosen.Tables[0].EliteAccuracy.Should().BeLessThan(0.6);
+        byElite.Chosen.Tables[0].EliteAccuracy.Should().BeGreaterThan(0.95);
         HybridScore.Parse(byElite.Chosen.Score).Proxies.Should().Contain("top");
         // The reported elite accuracy: the score's 40 best rows (10 % of 400), scored again among themselves; the first one's accuracy.
-        foreach (var candidate in byElite.Top)
+        foreach (var candidate in byElite.Top.Select(c => c.Tables[0]))
         {
             var score = HybridScore.Parse(candidate.Score);
             double[] s = score.Score(accuracy.Length, (i, p) => values[p][i]);
@@ -94,8 +94,8 @@ public class ScoreSelectionTests
             outcome.EliteAccuracy.Should().Be(candidate.EliteAccuracy);
             outcome.TopAccuracy.Should().Be(candidate.TopAccuracy);
         }
-        byElite.Top.Select(c => c.EliteAccuracy).Should().BeInDescendingOrder();
-        byElite.CrossValidatedEliteAccuracy.Should().BeGreaterThan(byKendall.CrossValidatedEliteAccuracy + 0.1);
+        byElite.Top.Select(c => c.Tables[0].EliteAccuracy).Should().BeInDescendingOrder();
+        byElite.CrossValidatedEliteAccuracy().Should().BeGreaterThan(byKendall.CrossValidatedEliteAccuracy() + 0.1);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public class ScoreSelectionTests
             MaxTerms = 2, Folds = 4, Seed = 2, EliteFraction = 0.1, Objective = SelectionObjective.Elite, MinKendall = topTau + 0.01,
         });
         result.Chosen.Score.Should().NotBe("top");
-        result.Chosen.Kendall.Should().BeGreaterThanOrEqualTo(topTau + 0.01);
+        result.Chosen.Tables[0].Kendall.Should().BeGreaterThanOrEqualTo(topTau + 0.01);
     }
 
     [Fact]
@@ -126,8 +126,8 @@ public class ScoreSelectionTests
         result.Candidates.Should().Be(4);
         result.Top.Select(c => c.Score).Should().BeEquivalentTo(["whole", "top", "log:whole+0.5*top(top)", "log:whole+4*top(top)"]);
         result.Chosen.Score.Should().StartWith("log:whole+").And.Contain("*top(top)");
-        result.Chosen.Kendall.Should().BeGreaterThanOrEqualTo(wholeTau - 0.05);
-        result.Chosen.EliteAccuracy.Should().BeGreaterThan(0.95);
+        result.Chosen.Tables[0].Kendall.Should().BeGreaterThanOrEqualTo(wholeTau - 0.05);
+        result.Chosen.Tables[0].EliteAccuracy.Should().BeGreaterThan(0.95);
         var act = () => ScoreSelection.Run(values, accuracy, options with { TopTerms = ["missing"] });
         act.Should().Throw<ArgumentException>().WithMessage("*'missing'*");
     }
@@ -158,7 +158,7 @@ public class ScoreSelectionTests
         joint.Folds.Should().HaveCount(4).And.OnlyContain(f => f.Test.Count == 2 && f.Test[0].Rows == 75 && f.Test[1].Rows == 125);
         // One table: RunJoint is Run.
         var single = ScoreSelection.RunJoint([new SelectionTable("one", one, first, 0.1)], options);
-        single.Chosen.Tables[0].Should().Be(alone.Chosen);
+        single.Chosen.Tables[0].Should().Be(alone.Chosen.Tables[0]);
         single.Folds.Select(f => f.Chosen).Should().Equal(alone.Folds.Select(f => f.Chosen));
 
         var mismatched = new Dictionary<string, double[]> { ["p"] = two["p"], ["r"] = two["q"] };
