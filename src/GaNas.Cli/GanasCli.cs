@@ -13,6 +13,7 @@ public static class GanasCli
         var io = new CommandIO(stdout, stderr);
         var root = new RootCommand("GaNas: training-free neural architecture search on NATS-Bench spaces, for ML.NET.");
         root.Subcommands.Add(DescribeCommand.Create(io));
+        root.Subcommands.Add(ListCommand.Create(io));
         root.Subcommands.Add(ProxiesCommand.Create(io));
         root.Subcommands.Add(CorrelateCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));

@@ -49,7 +49,7 @@ public class DegenerateArchitectureTests : IDisposable
         }
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GaNas.MLNet.sln"))) dir = dir.Parent;
