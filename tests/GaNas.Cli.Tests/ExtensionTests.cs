@@ -46,7 +46,7 @@ public class ExtensionTests : IDisposable
     [Fact]
     public void A_taken_name_is_refused_for_every_kind_of_extension()
     {
-        var proxy = () => ProxyRegistry.Register("naswot", "again", () => new Naswot());
+        var proxy = () => ProxyRegistry.Register("naswot", "again", () => new TotalWidthProxy());
         proxy.Should().Throw<ArgumentException>().WithMessage("A proxy named 'naswot' is already registered.*");
         var strategy = () => StrategyRegistry.Register("ga", "again", q => new RandomSearch(q.Space, q.Score, q.Seed));
         strategy.Should().Throw<ArgumentException>().WithMessage("A strategy named 'ga' is already registered.*");

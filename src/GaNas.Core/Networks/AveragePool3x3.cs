@@ -15,7 +15,7 @@ namespace GaNas.Networks;
 /// bit-identical (test <c>AveragePool3x3_is_bit_identical_to_libtorch</c>). Anything else (gradients,
 /// float64, NCHW) goes to libtorch's <c>avg_pool2d</c>.
 /// </summary>
-public sealed class AveragePool3x3 : Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class AveragePool3x3 : Module<Tensor, Tensor>, IOnnxExportable
 {
     /// <summary>Creates the pooling layer.</summary>
     public AveragePool3x3() : base(nameof(AveragePool3x3)) { }

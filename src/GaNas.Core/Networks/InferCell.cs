@@ -11,7 +11,7 @@ namespace GaNas.Networks;
 /// A NAS-Bench-201 cell with fixed operations: node i = sum over j &lt; i of op_(i,j)(node j), output = node 3.
 /// Edges leaving node 0 map C_in to C_out; the others keep C_out. <c>layers</c> holds one module per edge in canonical order.
 /// </summary>
-public sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ModuleList<Module<Tensor, Tensor>> layers;
     private readonly (int Target, int Source)[] _edges;

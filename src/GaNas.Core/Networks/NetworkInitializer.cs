@@ -10,7 +10,7 @@ namespace GaNas.Networks;
 /// conv and linear weights U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming-uniform with a = sqrt 5),
 /// linear biases likewise, batch-norm weight 1 and bias 0.
 /// </summary>
-public static class NetworkInitializer
+internal static class NetworkInitializer
 {
     /// <summary>Initialises every parameter of <paramref name="module"/> from <paramref name="seed"/>.</summary>
     public static void Initialize(nn.Module module, int seed)

@@ -19,7 +19,7 @@ internal static class Layers
 }
 
 /// <summary><c>nor_conv_kxk</c>: ReLU, Conv2d (no bias), BatchNorm2d. Submodule names follow NAS-Bench-201 (<c>op.0/1/2</c>).</summary>
-public sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable, IFoldsBatchNorm
+internal sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable, IFoldsBatchNorm
 {
     private readonly Sequential op;
     private Conv2d? _folded;
@@ -51,7 +51,7 @@ public sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable, IFolds
 }
 
 /// <summary><c>none</c>: zeros with the output's shape (C_out channels).</summary>
-public sealed class ZeroOp : Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class ZeroOp : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly long _cin;
     private readonly long _cout;
@@ -79,7 +79,7 @@ public sealed class ZeroOp : Module<Tensor, Tensor>, IOnnxExportable
 }
 
 /// <summary><c>avg_pool_3x3</c>: optional ReLU-Conv1x1-BN when channels change, then 3x3 average pooling (stride 1, padding 1, count_include_pad=false; <see cref="AveragePool3x3"/>).</summary>
-public sealed class PoolOp : Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class PoolOp : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ReluConvBn? preprocess;
     private readonly AveragePool3x3 op;
@@ -104,7 +104,7 @@ public sealed class PoolOp : Module<Tensor, Tensor>, IOnnxExportable
 }
 
 /// <summary><c>skip_connect</c> across a channel change (SSS): Conv1x1 (no bias), BatchNorm2d.</summary>
-public sealed class ChannelProjection : Module<Tensor, Tensor>, IOnnxExportable, IFoldsBatchNorm
+internal sealed class ChannelProjection : Module<Tensor, Tensor>, IOnnxExportable, IFoldsBatchNorm
 {
     private readonly Conv2d conv;
     private readonly Module<Tensor, Tensor> bn;
@@ -135,7 +135,7 @@ public sealed class ChannelProjection : Module<Tensor, Tensor>, IOnnxExportable,
 /// Residual stride-2 reduction block: <c>conv_a</c> = ReLU-Conv3x3(stride 2)-BN, <c>conv_b</c> =
 /// ReLU-Conv3x3-BN, <c>downsample</c> = AvgPool2d(2, 2) then Conv1x1 (no bias); output = downsample(x) + conv_b(conv_a(x)).
 /// </summary>
-public sealed class ResNetBasicBlock : Module<Tensor, Tensor>, IOnnxExportable
+internal sealed class ResNetBasicBlock : Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly ReluConvBn conv_a;
     private readonly ReluConvBn conv_b;

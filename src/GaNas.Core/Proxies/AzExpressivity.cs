@@ -5,7 +5,7 @@ namespace GaNas.Proxies;
 /// reduction blocks) of the eigenvalue entropy of their output features (see <see cref="FeatureEntropy"/>).
 /// Computed in the clean forward pass that NASWOT and NI share.
 /// </summary>
-public sealed class AzExpressivity : IZeroCostProxy
+internal sealed class AzExpressivity : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "az_expressivity";

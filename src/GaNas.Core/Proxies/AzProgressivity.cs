@@ -4,7 +4,7 @@ namespace GaNas.Proxies;
 /// AZ-NAS progressivity: the smallest increase of the block entropy from one block to the next
 /// (negative when expressivity falls somewhere); a network whose features keep gaining directions scores high.
 /// </summary>
-public sealed class AzProgressivity : IZeroCostProxy
+internal sealed class AzProgressivity : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "az_progressivity";

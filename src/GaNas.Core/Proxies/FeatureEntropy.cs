@@ -9,7 +9,7 @@ namespace GaNas.Proxies;
 /// lambda_i, normalised to p_i = lambda_i / sum lambda, give H = -sum p_i log p_i, between 0 (all
 /// variance in one direction) and log C (isotropic features). AZ-NAS calls its sum expressivity.
 /// </summary>
-public static class FeatureEntropy
+internal static class FeatureEntropy
 {
     /// <summary>H of a B x C x H x W (or B x C) feature map, in float64.</summary>
     public static double Of(Tensor features)

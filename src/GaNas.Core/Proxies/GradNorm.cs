@@ -1,7 +1,7 @@
 namespace GaNas.Proxies;
 
 /// <summary>Gradient norm at initialisation (Abdelfattah et al.).</summary>
-public sealed class GradNorm : IZeroCostProxy
+internal sealed class GradNorm : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "grad_norm";

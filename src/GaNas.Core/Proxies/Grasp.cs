@@ -11,7 +11,7 @@ namespace GaNas.Proxies;
 /// linear layers. H g comes from a second, differentiable gradient pass (double backward), so this proxy costs
 /// about two forward and three backward passes of the batch.
 /// </summary>
-public sealed class Grasp : IZeroCostProxy
+internal sealed class Grasp : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "grasp";

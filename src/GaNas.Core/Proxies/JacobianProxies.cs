@@ -14,7 +14,7 @@ namespace GaNas.Proxies;
 /// Every block's input is detached, so one forward and one backward pass give all L products.
 /// The untrained network runs in train mode (batch statistics) on the shared image batch.
 /// </summary>
-public sealed class AzTrainability : IZeroCostProxy
+internal sealed class AzTrainability : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "az_trainability";
@@ -84,7 +84,7 @@ public sealed class AzTrainability : IZeroCostProxy
 /// score = -sum (log(lambda + k) + 1/(lambda + k)); higher is better. A network whose output does not
 /// depend on its input has no correlation matrix and fails.
 /// </summary>
-public sealed class JacobianCovariance : IZeroCostProxy
+internal sealed class JacobianCovariance : IZeroCostProxy
 {
     private const double K = 1e-5;
 

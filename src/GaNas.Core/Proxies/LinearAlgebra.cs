@@ -1,7 +1,7 @@
 namespace GaNas.Proxies;
 
 /// <summary>Small dense linear algebra in double precision.</summary>
-public static class LinearAlgebra
+internal static class LinearAlgebra
 {
     /// <summary>log |det A| of a row-major n x n matrix by LU decomposition with partial pivoting; -inf when singular.</summary>
     public static double LogAbsDeterminant(double[] matrix, int n)

@@ -9,7 +9,7 @@ namespace GaNas.Proxies;
 /// shared clean forward pass. A small eigenvalue means nearly redundant channels. A channel with zero
 /// variance correlates with nothing and makes its block's eigenvalue 0.
 /// </summary>
-public sealed class Meco : IZeroCostProxy
+internal sealed class Meco : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "meco";

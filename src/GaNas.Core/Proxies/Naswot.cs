@@ -5,7 +5,7 @@ namespace GaNas.Proxies;
 /// binary code (output &gt; 0) of each image; K_H[i, j] = N_A - Hamming(c_i, c_j) over all ReLU
 /// units; score = log |det K_H|. Network in train mode, no gradients.
 /// </summary>
-public sealed class Naswot : IZeroCostProxy
+internal sealed class Naswot : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "naswot";

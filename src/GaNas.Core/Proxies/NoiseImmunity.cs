@@ -14,7 +14,7 @@ namespace GaNas.Proxies;
 /// The paper only says "difference of the squares of feature maps at all pooling layers, smaller is
 /// better"; this is the formulation its authors' lab uses. The clean forward is the one NASWOT uses.
 /// </summary>
-public sealed class NoiseImmunity(double sigma = 1.0) : IZeroCostProxy
+internal sealed class NoiseImmunity(double sigma = 1.0) : IZeroCostProxy
 {
     /// <summary>Standard deviation of the Gaussian input noise.</summary>
     public double Sigma { get; } = sigma > 0 ? sigma : throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "Sigma must be positive.");

@@ -1,7 +1,7 @@
 namespace GaNas.Proxies;
 
 /// <summary>Parameter count as a proxy: a strong baseline on NATS-Bench (bigger trains better).</summary>
-public sealed class ParamsProxy : IZeroCostProxy
+internal sealed class ParamsProxy : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "params";
@@ -15,7 +15,7 @@ public sealed class ParamsProxy : IZeroCostProxy
 }
 
 /// <summary>Multiply-accumulates of one forward pass at the batch's input size, as a proxy.</summary>
-public sealed class MacsProxy : IZeroCostProxy
+internal sealed class MacsProxy : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "macs";

@@ -1,7 +1,7 @@
 namespace GaNas.Proxies;
 
 /// <summary>SNIP (Lee et al.): connection sensitivity sum |theta * dL/dtheta| at initialisation.</summary>
-public sealed class Snip : IZeroCostProxy
+internal sealed class Snip : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "snip";

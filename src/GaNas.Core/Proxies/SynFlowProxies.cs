@@ -5,7 +5,7 @@ namespace GaNas.Proxies;
 /// |theta * log(1 + dR/dtheta)| on the float64, batch-norm-free, absolute-weight network with an
 /// all-ones input. The log tames SynFlow's gradient explosion in deep networks.
 /// </summary>
-public sealed class LogSynFlow : IZeroCostProxy
+internal sealed class LogSynFlow : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "logsynflow";
@@ -19,7 +19,7 @@ public sealed class LogSynFlow : IZeroCostProxy
 }
 
 /// <summary>SynFlow (Tanaka et al.): sum over conv and linear weights of |theta * dR/dtheta|, same pass as <see cref="LogSynFlow"/>.</summary>
-public sealed class SynFlow : IZeroCostProxy
+internal sealed class SynFlow : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "synflow";

@@ -1,7 +1,7 @@
 namespace GaNas.Proxies;
 
 /// <summary>ZiCo (Li et al., ICLR 2023): high mean and low variance of gradients across batches, layer by layer.</summary>
-public sealed class Zico : IZeroCostProxy
+internal sealed class Zico : IZeroCostProxy
 {
     /// <inheritdoc />
     public string Name => "zico";

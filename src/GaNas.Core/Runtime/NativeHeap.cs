@@ -11,7 +11,7 @@ namespace GaNas.Runtime;
 /// dozen networks (<c>ganas proxies --trim-every</c>; resident memory with and without it: docs/performance.md).
 /// A no-op where glibc is not the allocator.
 /// </summary>
-public static class NativeHeap
+internal static class NativeHeap
 {
     private static int _unavailable;
 

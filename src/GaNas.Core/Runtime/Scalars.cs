@@ -11,7 +11,7 @@ namespace GaNas.Runtime;
 /// Constants used in forward passes live here for the life of the process; values computed at run time
 /// are created with <c>using</c> next to the call that reads them.
 /// </summary>
-public static class Scalars
+internal static class Scalars
 {
     /// <summary>0 (integer; compares and multiplies with any dtype).</summary>
     public static readonly Scalar Zero = 0.ToScalar();

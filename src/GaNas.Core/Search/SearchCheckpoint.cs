@@ -12,7 +12,7 @@ namespace GaNas.Search;
 /// restores its exact state (random generator included) without re-running any trial. The document carries the SHA-256
 /// of its own serialisation, so a damaged or edited file is refused instead of replayed with other values.
 /// </summary>
-public static class SearchCheckpoint
+internal static class SearchCheckpoint
 {
     private static readonly JsonSerializerOptions Options = new()
     {
