@@ -160,14 +160,7 @@ internal sealed class TrainingData : IDisposable
             if (rows.dtype == ScalarType.Byte) Accumulate(rows.data<byte>().ToArray(), v => v, plane, channels, mean, sq);
             else Accumulate(rows.data<float>().ToArray(), v => v, plane, channels, mean, sq);
         }
-        double n = (double)Count * plane;
-        var std = new double[channels];
-        for (int c = 0; c < channels; c++)
-        {
-            mean[c] /= n;
-            std[c] = Math.Sqrt(Math.Max(sq[c] / n - mean[c] * mean[c], 1e-12));
-        }
-        return new InputNormalization(mean, std);
+        return InputNormalization.FromMoments(mean, sq, (double)Count * plane);
     }
 
     /// <summary>Adds each plane's sum and sum of squares to its channel's totals.</summary>

@@ -87,14 +87,8 @@ public sealed class ImageDataset
                 sq[c] += s2 / (255.0 * 255.0);
             }
         }
-        double n = (double)Count * plane;
-        var std = new double[Channels];
-        for (int c = 0; c < Channels; c++)
-        {
-            mean[c] /= n;
-            std[c] = Math.Sqrt(Math.Max(sq[c] / n - mean[c] * mean[c], 1e-12));
-        }
-        return new Normalization(mean, std);
+        var moments = GaNas.Training.InputNormalization.FromMoments(mean, sq, (double)Count * plane);
+        return new Normalization(moments.Mean, moments.Std);
     }
 
     /// <summary>A float tensor (n x C x H x W) of the given images, scaled to [0, 1] and normalised.</summary>

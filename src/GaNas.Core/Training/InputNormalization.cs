@@ -26,6 +26,26 @@ public sealed class InputNormalization
         _std = Std.Select(v => (float)v).ToArray();
     }
 
+    /// <summary>
+    /// The normalisation of values whose per-channel sums and sums of squares are given, over <paramref name="count"/>
+    /// values per channel: mean = sum / count, std = sqrt(max(sum of squares / count - mean^2, 1e-12)).
+    /// </summary>
+    public static InputNormalization FromMoments(IReadOnlyList<double> sum, IReadOnlyList<double> sumOfSquares, double count)
+    {
+        ArgumentNullException.ThrowIfNull(sum);
+        ArgumentNullException.ThrowIfNull(sumOfSquares);
+        if (sum.Count != sumOfSquares.Count) throw new ArgumentException($"{sum.Count} sums for {sumOfSquares.Count} sums of squares.", nameof(sumOfSquares));
+        if (!(count > 0)) throw new ArgumentOutOfRangeException(nameof(count), count, "At least one value per channel is needed.");
+        var mean = new double[sum.Count];
+        var std = new double[sum.Count];
+        for (int c = 0; c < sum.Count; c++)
+        {
+            mean[c] = sum[c] / count;
+            std[c] = Math.Sqrt(Math.Max(sumOfSquares[c] / count - mean[c] * mean[c], 1e-12));
+        }
+        return new InputNormalization(mean, std);
+    }
+
     /// <summary>Per-channel means, in the raw values' units.</summary>
     public IReadOnlyList<double> Mean { get; }
 
