@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the paper's NATS-Bench table for one space and dataset from this project's own proxy table:
-# 30 runs x 1,000 evaluations each of RS by NI, NASWOT, LogSynFlow and rk, and GA-rk, SA-rk, REA-rk
+# 30 runs x 1,000 evaluations each of the size baselines (GA by params: the largest network; RS by params),
+# RS by NI, NASWOT, LogSynFlow and rk, and GA-rk, SA-rk, REA-rk
 # (seeds 0..29), written to benchmarks/results/{space}-{dataset}-{strategy}-{score}.json, then the
 # Markdown table and (with ground truth) the best-so-far plot. When the extension table
 # {space}-{dataset}.extra.csv[.gz] (AZ-NAS expressivity/progressivity, MeCo) exists, the project's scores
@@ -28,7 +29,7 @@ bench() {
   "$ganas" bench --space "$space" --strategy "$1" --score "$2" --proxies "$3" "${truth_args[@]}" \
     --runs 30 --evaluations 1000 --seed 0 --out "benchmarks/results/$space-$dataset-$1-$2.json"
 }
-for run in "rs ni" "rs naswot" "rs logsynflow" "rs rk" "ga rk" "sa rk" "rea rk"; do
+for run in "ga params" "rs params" "rs ni" "rs naswot" "rs logsynflow" "rs rk" "ga rk" "sa rk" "rea rk"; do
   bench $run "$table"
 done
 extra=benchmarks/proxies/$space-$dataset.extra.csv.gz
