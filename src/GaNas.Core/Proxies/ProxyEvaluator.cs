@@ -101,7 +101,7 @@ public sealed class ProxyEvaluator
 
     private readonly int _trimEvery = 32;
 
-    /// <summary>Run the forward passes channels-last (default; about 2x faster on CPU). False keeps NCHW, for comparisons.</summary>
+    /// <summary>Run the forward passes channels-last (default; faster on CPU, docs/performance.md). False keeps NCHW, for comparisons.</summary>
     public bool ChannelsLast { get; init; } = true;
 
     /// <summary>
