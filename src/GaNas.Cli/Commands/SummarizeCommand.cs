@@ -11,7 +11,7 @@ namespace GaNas.Cli.Commands;
 /// </summary>
 internal static class SummarizeCommand
 {
-    private static readonly string[] Order = ["ga-params", "rs-params", "rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk", "rs-trk", "ga-trk", "sa-trk", "rea-trk", "rs-srk", "ga-srk", "sa-srk", "rea-srk"];
+    private static readonly string[] Order = ["ga-params", "rs-params", "rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk", "rs-trk", "ga-trk", "sa-trk", "rea-trk", "rs-srk", "ga-srk", "sa-srk", "rea-srk", "rs-default", "ga-default"];
 
     /// <summary>Scores whose strategies get a best-so-far curve in the plot: the paper's and the project's defaults (trk on TSS, srk on SSS).</summary>
     private static readonly string[] PlottedScores = ["rk", "trk", "srk"];
