@@ -250,8 +250,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
     /// <summary>The training rows the proxies score architectures on: a seeded draw of <see cref="TrainingFreeNasOptions.ProxyBatchSize"/>.</summary>
     private long[] ProxyRows(int count, int seed)
     {
-        var random = new Random(seed);
-        long[] chosen = Enumerable.Range(0, count).OrderBy(_ => random.Next()).Take(Math.Min(_options.ProxyBatchSize, count)).Select(i => (long)i).ToArray();
+        long[] chosen = SeededSample.Indices(count, _options.ProxyBatchSize, seed).Select(i => (long)i).ToArray();
         if (chosen.Length < 2) throw new InvalidDataException("The proxies need at least 2 training images.");
         return chosen;
     }

@@ -82,13 +82,13 @@ public class HostileInputPropertyTests : IDisposable
     }
 
     [Fact]
-    public void A_flipped_bit_in_a_checkpoint_errs_or_replays_the_same_history()
+    public async Task A_flipped_bit_in_a_checkpoint_errs_or_replays_the_same_history()
     {
         var score = HybridScore.Parse("a+b");
         string checkpoint = Path.Combine(_dir, "ga.json");
         var strategy = StrategyRegistry.Create("ga", SizeSearchSpace.Instance, score, 3);
         using var runner = new LandscapeRunner();
-        new NasExperiment().SetTuner(strategy).SetTrialRunner(runner).SetMaxModelToExplore(40).SetCheckpoint(checkpoint, every: 40).RunAsync().GetAwaiter().GetResult();
+        await new NasExperiment().SetTuner(strategy).SetTrialRunner(runner).SetMaxModelToExplore(40).SetCheckpoint(checkpoint, every: 40).RunAsync();
         byte[] original = File.ReadAllBytes(checkpoint);
         var expected = strategy.History.Trials.Select(t => (t.TrialSettings.Parameter.Architecture, t.ProxyValues["a"], t.ProxyValues["b"], t.DurationInMilliseconds)).ToList();
         int errors = 0, same = 0;

@@ -93,8 +93,7 @@ internal static class ProxiesCommand
             if (parts.Length is < 2 or > 3 || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n) || n < 1)
                 throw new ArgumentException($"--archs '{text}': expected random:N or random:N:seed with N >= 1.");
             int seed = parts.Length == 3 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 0;
-            var random = new Random(seed);
-            return Enumerable.Range(0, count).OrderBy(_ => random.Next()).Take(Math.Min(n, count)).ToArray();
+            return GaNas.Runtime.SeededSample.Indices(count, n, seed);
         }
         var list = new List<int>();
         foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

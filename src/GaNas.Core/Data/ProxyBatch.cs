@@ -39,8 +39,7 @@ public sealed record ProxyBatch(Tensor Images, IReadOnlyList<int> Labels, Normal
         ArgumentNullException.ThrowIfNull(data);
         if (batch < 2) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A proxy batch needs at least 2 images.");
         if (batch > data.Count) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{data.Source} has only {data.Count} images.");
-        var random = new Random(seed);
-        int[] chosen = Enumerable.Range(0, data.Count).OrderBy(_ => random.Next()).Take(batch).ToArray();
+        int[] chosen = GaNas.Runtime.SeededSample.Indices(data.Count, batch, seed);
         Normalization norm = normalization ?? data.ComputeNormalization();
         return new ProxyBatch(data.ToTensor(chosen, norm), chosen.Select(i => data.Labels[i]).ToArray(), norm, data.Source);
     }

@@ -145,7 +145,7 @@ public class ImageLoaderTests : IDisposable
         var folder = ImageDataset.Load(BenchmarkData.File("images", "cifar10-960"));
         bin.Count.Should().Be(960);
         folder.Count.Should().Be(960);
-        static string Key(ImageDataset d, int i) => d.Labels[i] + ":" + Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(d.Image(i)));
+        static string Key(ImageDataset d, int i) => d.Labels[i] + ":" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(d.Image(i)));
         Enumerable.Range(0, 960).Select(i => Key(bin, i)).Order().Should().Equal(Enumerable.Range(0, 960).Select(i => Key(folder, i)).Order());
     }
 

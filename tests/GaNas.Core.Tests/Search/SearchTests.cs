@@ -100,7 +100,7 @@ public class SearchTests : IDisposable
 
     public static TheoryData<string> Strategies => new() { "rs", "ga", "sa", "rea" };
 
-    private static NasExperimentResult Run(SearchStrategy strategy, int budget, ITrialRunner? runner = null, string? checkpoint = null, CancellationToken ct = default, IProgress<NasProgress>? progress = null)
+    private static NasExperimentResult Run(SearchStrategy strategy, int budget, ITrialRunner? runner = null, string? checkpoint = null, IProgress<NasProgress>? progress = null, CancellationToken ct = default)
     {
         var experiment = new NasExperiment().SetTuner(strategy).SetTrialRunner(runner ?? new SyntheticRunner(Space)).SetMaxModelToExplore(budget);
         if (checkpoint is not null) experiment.SetCheckpoint(checkpoint, every: 7);
@@ -121,12 +121,12 @@ public class SearchTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void Concurrent_workers_give_exactly_the_sequential_search(string name)
+    public async Task Concurrent_workers_give_exactly_the_sequential_search(string name)
     {
         var sequential = Run(StrategyRegistry.Create(name, Space, Score, 8), 250);
         var runner = new SlowConcurrentRunner(Space);
-        var concurrent = new NasExperiment().SetTuner(StrategyRegistry.Create(name, Space, Score, 8)).SetTrialRunner(runner)
-            .SetMaxModelToExplore(250).SetWorkers(4).RunAsync().GetAwaiter().GetResult();
+        var concurrent = await new NasExperiment().SetTuner(StrategyRegistry.Create(name, Space, Score, 8)).SetTrialRunner(runner)
+            .SetMaxModelToExplore(250).SetWorkers(4).RunAsync();
         concurrent.Trials.Select(t => t.Genome).Should().Equal(sequential.Trials.Select(t => t.Genome));
         concurrent.Best!.Genome.Should().Be(sequential.Best!.Genome);
         if (name is "rs" or "ga" or "rea") runner.MaxConcurrent.Should().BeGreaterThan(1, "their populations are independent proposals");
@@ -135,19 +135,19 @@ public class SearchTests : IDisposable
     [Theory]
     [InlineData("rs")]
     [InlineData("ga")]
-    public void A_free_worker_does_not_wait_for_a_slower_earlier_trial(string name)
+    public async Task A_free_worker_does_not_wait_for_a_slower_earlier_trial(string name)
     {
         var sequential = Run(StrategyRegistry.Create(name, Space, Score, 5), 40);
         var runner = new SlowHeadRunner(Space);
-        var concurrent = new NasExperiment().SetTuner(StrategyRegistry.Create(name, Space, Score, 5)).SetTrialRunner(runner)
-            .SetMaxModelToExplore(40).SetWorkers(2).RunAsync().GetAwaiter().GetResult();
+        var concurrent = await new NasExperiment().SetTuner(StrategyRegistry.Create(name, Space, Score, 5)).SetTrialRunner(runner)
+            .SetMaxModelToExplore(40).SetWorkers(2).RunAsync();
         runner.HeadReleasedByThird.Should().BeTrue("trial 2 must start on the worker trial 1 freed while trial 0 still runs");
         runner.MaxRunning.Should().BeLessThanOrEqualTo(2, "finished trials waiting in line hold no worker, running ones do");
         concurrent.Trials.Select(t => t.Genome).Should().Equal(sequential.Trials.Select(t => t.Genome));
     }
 
     [Fact]
-    public void Proposals_ready_never_span_a_generation()
+    public async Task Proposals_ready_never_span_a_generation()
     {
         var ga = new GeneticAlgorithm(Space, Score, 1, new GeneticAlgorithmOptions { PopulationSize = 6, TournamentSize = 2 });
         ga.ProposalsReady.Should().Be(6);
@@ -157,7 +157,7 @@ public class SearchTests : IDisposable
         for (int i = 0; i < 6; i++)
         {
             var settings = new TrialSettings { TrialId = i, Parameter = proposals[i] };
-            ga.Update(runner.RunAsync(settings, default).Result);
+            ga.Update(await runner.RunAsync(settings, default));
         }
         ga.ProposalsReady.Should().Be(6);
         ga.Propose(new TrialSettings { TrialId = 6 });
@@ -218,12 +218,12 @@ public class SearchTests : IDisposable
     }
 
     [Fact]
-    public void The_monitor_hears_of_every_trial_in_order_and_of_each_new_best()
+    public async Task The_monitor_hears_of_every_trial_in_order_and_of_each_new_best()
     {
         var monitor = new RecordingMonitor();
         var runner = new SyntheticRunner(Space, g => g[0] == 0);
-        var result = new NasExperiment().SetTuner(StrategyRegistry.Create("ga", Space, HybridScore.Parse("sum"), 4)).SetTrialRunner(runner)
-            .SetMaxModelToExplore(120).SetWorkers(3).SetMonitor(monitor).RunAsync().GetAwaiter().GetResult();
+        var result = await new NasExperiment().SetTuner(StrategyRegistry.Create("ga", Space, HybridScore.Parse("sum"), 4)).SetTrialRunner(runner)
+            .SetMaxModelToExplore(120).SetWorkers(3).SetMonitor(monitor).RunAsync();
 
         monitor.Running.Should().Equal(Enumerable.Range(0, 120), "every trial is announced once, in proposal order");
         monitor.Ended.Should().Equal(Enumerable.Range(0, 120), "and ends once, in proposal order");
