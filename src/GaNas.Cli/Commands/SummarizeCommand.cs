@@ -42,10 +42,12 @@ internal static class SummarizeCommand
                 JsonElement root = doc.RootElement;
                 JsonElement summary = Get(root, "summary", path);
                 string scoreName = Get(root, "score", path).GetString()!;
-                string name = $"{Get(root, "strategy", path).GetString()!.ToUpperInvariant()}-{scoreName}";
+                // {strategy}-default files repeat a named score's bench under the space's default: labelled so, not plotted twice.
+                bool isDefault = key.EndsWith("-default", StringComparison.Ordinal);
+                string name = $"{Get(root, "strategy", path).GetString()!.ToUpperInvariant()}-{scoreName}{(isDefault ? " (default)" : "")}";
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {Get(root, "runs_count", path).GetInt32()} | {Get(root, "evaluations", path).GetInt32()} | {Pm(summary, "test_acc")} | {Pm(summary, "valid_acc")} | {Pm(summary, "search_cost_seconds", "F0")} |"));
-                if (summary.TryGetProperty("curve", out JsonElement curve) && PlottedScores.Contains(scoreName))
+                if (!isDefault && summary.TryGetProperty("curve", out JsonElement curve) && PlottedScores.Contains(scoreName))
                 {
                     double[] x = curve.GetProperty("evaluations").EnumerateArray().Select(e => e.GetDouble()).ToArray();
                     double[] y = curve.GetProperty("mean_best_test_acc").EnumerateArray().Select(e => e.GetDouble()).ToArray();
