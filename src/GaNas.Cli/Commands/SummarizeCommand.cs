@@ -19,13 +19,24 @@ internal static class SummarizeCommand
     public static Command Create(CommandIO io)
     {
         var results = new Option<string>("--results") { Description = "Folder of bench JSON files.", Required = true };
-        var prefix = new Option<string>("--prefix") { Description = "File prefix: {space}-{dataset}, e.g. tss-cifar10.", Required = true };
+        var prefix = new Option<string?>("--prefix") { Description = "File prefix: {space}-{dataset}, e.g. tss-cifar10 (one dataset's table of every bench)." };
         var plot = new Option<string?>("--plot") { Description = "PNG of mean best-so-far test accuracy against evaluations (needs benches run with --truth)." };
-        var command = new Command("summarize", "Collect bench results into a Markdown table and a best-so-far plot.") { results, prefix, plot };
+        var page = new Option<string?>("--page") { Description = "Instead of --prefix: a search space's results page (tss or sss): methods and baselines against the three datasets." };
+        page.AcceptOnlyFromAmong("tss", "sss");
+        var anchors = new Option<string?>("--anchors") { Description = "With --page: CSV of published results (space,method,cifar10,cifar100,imagenet16-120) added as rows." };
+        var inSample = new Option<string[]>("--in-sample") { Description = "With --page: datasets the default score was chosen on, marked in-sample.", DefaultValueFactory = _ => ["cifar10"], AllowMultipleArgumentsPerToken = true };
+        var command = new Command("summarize", "Collect bench results into a Markdown table and a best-so-far plot, or a search space's results page.") { results, prefix, plot, page, anchors, inSample };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
-            string folder = parse.GetValue(results)!, p = parse.GetValue(prefix)!;
+            string folder = parse.GetValue(results)!;
             if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"No results folder '{folder}'.");
+            if (parse.GetValue(page) is { } space)
+            {
+                if (parse.GetValue(prefix) is not null || parse.GetValue(plot) is not null) throw new ArgumentException("--page makes its own table; leave out --prefix and --plot.");
+                io.Out.Write(ResultsPage.Build(folder, space, parse.GetValue(anchors), parse.GetValue(inSample)!));
+                return 0;
+            }
+            string p = parse.GetValue(prefix) ?? throw new ArgumentException("Give --prefix {space}-{dataset} (or --page tss|sss).");
             var files = Directory.GetFiles(folder, p + "-*.json")
                 .Select(f => (Key: Path.GetFileNameWithoutExtension(f)[(p.Length + 1)..], Path: f))
                 .OrderBy(f => Array.IndexOf(Order, f.Key) is int i && i >= 0 ? i : Order.Length)
