@@ -39,7 +39,7 @@ public sealed class GradientPass
         ArgumentNullException.ThrowIfNull(labels);
         long n = images.shape[0] / Splits;
         if (n < 1) throw new ArgumentException($"Gradient proxies need at least {Splits} images.", nameof(images));
-        var weights = network.modules().Select(m => m switch { Conv2d c => c.weight, Linear l => l.weight, _ => null }).OfType<Tensor>().ToList();
+        var weights = LayerWeights.In(network);
         var perSplit = weights.Select(_ => new List<Tensor>()).ToList();
         try
         {

@@ -23,7 +23,7 @@ internal sealed class Grasp : IZeroCostProxy
         Tensor labels = context.Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip, grasp) need the labels of the image batch.");
         CellNetwork network = context.Network;
         using var scope = NewDisposeScope();
-        var weights = network.modules().Select(m => m switch { Conv2d c => c.weight, Linear l => l.weight, _ => null }).OfType<Tensor>().ToList();
+        var weights = LayerWeights.In(network);
         network.train();
         // g: the plain gradient, held as constants.
         Tensor loss = nn.functional.cross_entropy(network.call(context.Input), labels);

@@ -57,7 +57,7 @@ public sealed class SynFlowPass
         {
             foreach (var module in network.modules())
             {
-                Tensor? weight = module switch { Conv2d c => c.weight, Linear l => l.weight, _ => null };
+                Tensor? weight = LayerWeights.Of(module);
                 if (weight?.grad is not { } grad) continue;
                 synflow += weight.mul(grad).abs().sum().item<double>();
                 logSynflow += weight.mul(grad.log1p()).abs().sum().item<double>();

@@ -6,6 +6,19 @@ namespace GaNas.Scoring;
 /// </summary>
 public static class Ranking
 {
+    /// <summary>Index of the highest value, the first on ties (as a search keeps its first-seen incumbent); -1 for none.</summary>
+    public static int ArgMax(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0) return -1;
+        int best = 0;
+        for (int i = 1; i < values.Count; i++)
+        {
+            if (values[i] > values[best]) best = i;
+        }
+        return best;
+    }
+
     /// <summary>Average ranks (1..n, n = highest value).</summary>
     public static double[] AverageRanks(IReadOnlyList<double> values)
     {

@@ -78,12 +78,6 @@ public sealed class SearchHistory
     {
         if (_trials.Count == 0) return null;
         var pool = _trials.Select(t => t.Genome).ToArray();
-        double[] s = ScorePool(pool);
-        int best = 0;
-        for (int i = 1; i < s.Length; i++)
-        {
-            if (s[i] > s[best]) best = i;
-        }
-        return _trials[best];
+        return _trials[Ranking.ArgMax(ScorePool(pool))];
     }
 }

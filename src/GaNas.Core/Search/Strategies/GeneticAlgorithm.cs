@@ -97,16 +97,7 @@ public sealed class GeneticAlgorithm : SearchStrategy
         return child;
     }
 
-    private Genome Tournament()
-    {
-        int best = -1;
-        for (int i = 0; i < _options.TournamentSize; i++)
-        {
-            int c = Random.Next(_population.Count);
-            if (best < 0 || _fitness[c] > _fitness[best]) best = c;
-        }
-        return _population[best];
-    }
+    private Genome Tournament() => _population[TournamentWinner(_fitness, _options.TournamentSize)];
 
     /// <inheritdoc />
     protected override void Learn(TrialResult result)

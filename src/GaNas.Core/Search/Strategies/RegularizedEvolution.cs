@@ -68,13 +68,7 @@ public sealed class RegularizedEvolution : SearchStrategy
             throw new InvalidOperationException("REA proposes children only after its initial population has been evaluated.");
         var members = _population.ToList();
         double[] fitness = History.ScorePool(members);
-        int best = -1;
-        for (int i = 0; i < _options.TournamentSize; i++)
-        {
-            int c = Random.Next(members.Count);
-            if (best < 0 || fitness[c] > fitness[best]) best = c;
-        }
-        Genome parent = members[best];
+        Genome parent = members[TournamentWinner(fitness, _options.TournamentSize)];
         return Fresh(() => Space.Mutate(parent, Random));
     }
 

@@ -108,14 +108,18 @@ public abstract class SearchStrategy : ITuner
         throw new InvalidOperationException($"The {Space.Name} space is exhausted.");
     }
 
-    /// <summary>Index of the highest value (first on ties).</summary>
-    protected static int ArgMax(IReadOnlyList<double> values)
+    /// <summary>
+    /// A tournament: <paramref name="size"/> indices of <paramref name="fitness"/> drawn with replacement from the
+    /// strategy's random stream; the fittest of them (the first drawn on ties).
+    /// </summary>
+    protected int TournamentWinner(IReadOnlyList<double> fitness, int size)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        int best = 0;
-        for (int i = 1; i < values.Count; i++)
+        ArgumentNullException.ThrowIfNull(fitness);
+        int best = -1;
+        for (int i = 0; i < size; i++)
         {
-            if (values[i] > values[best]) best = i;
+            int c = Random.Next(fitness.Count);
+            if (best < 0 || fitness[c] > fitness[best]) best = c;
         }
         return best;
     }

@@ -169,7 +169,7 @@ public sealed class SimulatedAnnealing : SearchStrategy
             if (!pool.Contains(g)) pool.Add(g);
         }
         double[] energy = History.NormalizedPoolScores(pool);
-        int best = ArgMax(energy.Take(_candidates.Count).ToArray());
+        int best = Ranking.ArgMax(energy.Take(_candidates.Count).ToArray());
         double dE = energy[_candidates.Count] - energy[best];
         if (dE <= 0 || Random.NextDouble() < Math.Exp(-_options.Alpha * dE / _temperature)) _current = _candidates[best];
         _candidates = [];
