@@ -18,17 +18,23 @@ public sealed class BatchedScoringTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public void Batch_transform_runs_one_forward_pass_per_256_rows_and_a_plain_load_one_per_row()
+    /// <summary>A model on 4x4 one-channel pixels: a tiny skeleton, one epoch, one thread.</summary>
+    private static ITransformer FitTiny(MLContext ml, IDataView train)
     {
-        var ml = new MLContext(seed: 0);
-        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
         var options = new TrainingFreeNasOptions
         {
             ImageChannels = 1, ImageHeight = 4, ImageWidth = 4, Channels = 4, Evaluations = 3, Epoch = 1, BatchSize = 4, ProxyBatchSize = 4,
             NumberOfThreads = 1, AdaptToSmallData = false,
         };
-        var fitted = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(train);
+        return ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(train);
+    }
+
+    [Fact]
+    public void Batch_transform_runs_one_forward_pass_per_256_rows_and_a_plain_load_one_per_row()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
+        var fitted = FitTiny(ml, train);
         string path = Path.Combine(_dir, "model.zip");
         ml.Model.Save(fitted, train.Schema, path);
         var fresh = new MLContext(seed: 0);
@@ -52,12 +58,7 @@ public sealed class BatchedScoringTests : IDisposable
     {
         var ml = new MLContext(seed: 0);
         IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
-        var options = new TrainingFreeNasOptions
-        {
-            ImageChannels = 1, ImageHeight = 4, ImageWidth = 4, Channels = 4, Evaluations = 3, Epoch = 1, BatchSize = 4, ProxyBatchSize = 4,
-            NumberOfThreads = 1, AdaptToSmallData = false,
-        };
-        var fitted = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(train);
+        var fitted = FitTiny(ml, train);
         IDataView rows = PixelRows.TwoClass(ml, 600, seed: 5);
         float[][] Scores() => fitted.Transform(rows).GetColumn<float[]>("Score").ToArray();
 
