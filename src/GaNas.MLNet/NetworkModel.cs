@@ -258,7 +258,7 @@ internal sealed class NetworkModel
     /// <summary>
     /// Class probabilities of <paramref name="count"/> images whose pixels <paramref name="pixelsOf"/>(row) gives (for
     /// instance by decoding them), over <paramref name="lanes"/> lanes (<see cref="ScoringLanes.LaneCount"/> of the thread
-    /// whose settings count): each lane fetches its own rows, so decoding runs side by side too. A failure is the first
+    /// with the configured thread count): each lane fetches its own rows, so decoding runs side by side too. A failure is the first
     /// failing row's.
     /// </summary>
     public float[][] PredictBatch(int count, Func<int, float[]> pixelsOf, int lanes)

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using GaNas.Runtime;
 using TorchSharp;
 
 namespace GaNas.MLNet;
 
 /// <summary>
 /// Splits a scoring batch into chunks and runs them at once on dedicated threads ("lanes") that each use one libtorch
-/// thread, as many lanes as the calling thread's libtorch thread count. On a CPU, single-threaded forward passes over
+/// thread, as many lanes as libtorch threads are configured. On a CPU, single-threaded forward passes over
 /// a part of the batch each, side by side, finish sooner than one pass over the whole batch whose operators are
 /// split across the same cores (each operator ends with its threads waiting for one another), and they give the same
 /// numbers: a row's values do not depend on how many threads computed them. A chunk holds at least
@@ -25,8 +26,12 @@ internal static class ScoringLanes
     private static readonly object Gate = new();
     private static readonly List<Lane> Lanes = [];
 
-    /// <summary>How many lanes a batch of <paramref name="rows"/> rows uses on this thread.</summary>
-    internal static int LaneCount(int rows) => Math.Clamp(Math.Min(torch.get_num_threads(), rows / MinimumRowsPerLane), 1, Environment.ProcessorCount);
+    /// <summary>
+    /// How many lanes a batch of <paramref name="rows"/> rows uses: the configured libtorch thread count
+    /// (<see cref="TorchRuntime.ConfiguredThreads"/>), not the calling thread's own, which for a pool thread that ML.NET's
+    /// cursors run on is whatever that thread first saw.
+    /// </summary>
+    internal static int LaneCount(int rows) => Math.Clamp(Math.Min(TorchRuntime.ConfiguredThreads, rows / MinimumRowsPerLane), 1, Environment.ProcessorCount);
 
     /// <summary>
     /// Runs <paramref name="chunk"/>(start, count) over consecutive parts of <paramref name="rows"/> rows, one per lane
@@ -69,10 +74,13 @@ internal static class ScoringLanes
     {
         private readonly BlockingCollection<Action> _work = [];
 
+        /// <summary>Starts the lane's thread and returns once it has set its own thread count (lanes start one at a time).</summary>
         public Lane(int index)
         {
-            var thread = new Thread(Serve) { IsBackground = true, Name = $"GaNas scoring lane {index}" };
+            using var ready = new ManualResetEventSlim();
+            var thread = new Thread(() => Serve(ready)) { IsBackground = true, Name = $"GaNas scoring lane {index}" };
             thread.Start();
+            ready.Wait();
         }
 
         public Task<T> Post<T>(Func<T> work)
@@ -92,13 +100,16 @@ internal static class ScoringLanes
             return done.Task;
         }
 
-        private void Serve()
+        private void Serve(ManualResetEventSlim ready)
         {
+            // Two lanes starting at once could each read the other's 1 as the process-wide count; the constructor waits
+            // for this one to finish, and lanes are created under the class's lock, so they start one after another.
             int processWide = torch.get_num_threads();  // a thread's first call takes the process-wide count
             torch.set_num_threads(1);
             var restore = new Thread(() => torch.set_num_threads(processWide)) { IsBackground = true };
             restore.Start();
             restore.Join();
+            ready.Set();
             foreach (Action work in _work.GetConsumingEnumerable()) work();
         }
     }

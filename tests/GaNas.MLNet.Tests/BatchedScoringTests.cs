@@ -71,9 +71,20 @@ public sealed class BatchedScoringTests : IDisposable
         var probe = new Thread(() => seenByNewThread = TorchSharp.torch.get_num_threads());
         probe.Start();
         probe.Join();
+        // A thread whose own libtorch count is 1 (as a pool thread that first ran a one-thread search keeps) still
+        // scores with the configured lanes.
+        int lanesOnStaleThread = 0;
+        var stale = new Thread(() =>
+        {
+            TorchSharp.torch.set_num_threads(1);
+            lanesOnStaleThread = ScoringLanes.LaneCount(256);
+        });
+        stale.Start();
+        stale.Join();
         GaNas.Runtime.TorchRuntime.Initialize(1);
 
         twoLanes.Should().BeEquivalentTo(oneLane, o => o.WithStrictOrdering(), "a row's scores do not depend on how many threads computed them");
         seenByNewThread.Should().Be(2, "the lanes' own one-thread setting must not become the process-wide one");
+        lanesOnStaleThread.Should().Be(Math.Min(2, Environment.ProcessorCount), "lanes follow the configured thread count, not the calling thread's");
     }
 }

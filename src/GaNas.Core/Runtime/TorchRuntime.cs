@@ -23,6 +23,7 @@ public static class TorchRuntime
             EnsureLoaded();
             int n = threads > 0 ? threads : Environment.ProcessorCount;
             torch.set_num_threads(n);
+            _configured = n;
             if (!_interopSet)
             {
                 try { torch.set_num_interop_threads(1); }
@@ -32,8 +33,17 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>Number of intra-op threads libtorch uses now.</summary>
+    /// <summary>Number of intra-op threads libtorch uses now, on the calling thread.</summary>
     public static int Threads => torch.get_num_threads();
+
+    private static volatile int _configured;
+
+    /// <summary>
+    /// The thread count last given to <see cref="Initialize"/> (libtorch's default, one per core, before any call).
+    /// libtorch keeps the count per thread, and a pool thread keeps whatever count it first saw, so work that may run
+    /// on any thread (batched scoring) sizes itself from this, not from <see cref="Threads"/>.
+    /// </summary>
+    public static int ConfiguredThreads => _configured > 0 ? _configured : Environment.ProcessorCount;
 
     /// <summary>Throws <see cref="InvalidOperationException"/> explaining what to install when libtorch cannot load.</summary>
     public static void EnsureLoaded()
