@@ -103,6 +103,18 @@ public class SchemaAndInputTests
 
     private float[][] Scores(ITransformer model, IEnumerable<Bytes> rows) => model.Transform(_ml.Data.LoadFromEnumerable(rows)).GetColumn<float[]>("Score").ToArray();
 
+    /// <summary>Rows of 8x8 RGB noise as PNG bytes, labelled alternately.</summary>
+    private static List<Bytes> NoisePngs(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var pixels = new byte[8 * 8 * 3];
+            random.NextBytes(pixels);
+            return new Bytes { Label = Label(i), Features = TestImages.Png(new DecodedImage(8, 8, 3, pixels)) };
+        }).ToList();
+    }
+
     private static string Label(int i) => (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
@@ -129,13 +141,7 @@ public class SchemaAndInputTests
     [Fact]
     public void A_corrupt_image_in_a_later_batch_is_reported_with_its_row_once_the_rows_before_it_are_served()
     {
-        var random = new Random(4);
-        var rows = Enumerable.Range(0, 600).Select(i =>
-        {
-            var pixels = new byte[8 * 8 * 3];
-            random.NextBytes(pixels);
-            return new Bytes { Label = Label(i), Features = TestImages.Png(new DecodedImage(8, 8, 3, pixels)) };
-        }).ToList();
+        var rows = NoisePngs(600, seed: 4);
         var model = FitOnBytes(rows.Take(24));
         rows[299] = new Bytes { Label = Label(299), Features = rows[299].Features[..20] };
         // The scoring view's own cursor: the steps after it may read ahead on worker threads, as ML.NET allows.
@@ -160,13 +166,7 @@ public class SchemaAndInputTests
     [Fact]
     public void Encoded_png_bytes_train_and_predict()
     {
-        var random = new Random(1);
-        var rows = Enumerable.Range(0, 24).Select(i =>
-        {
-            var pixels = new byte[8 * 8 * 3];
-            random.NextBytes(pixels);
-            return new Bytes { Label = Label(i), Features = TestImages.Png(new DecodedImage(8, 8, 3, pixels)) };
-        }).ToList();
+        var rows = NoisePngs(24, seed: 1);
         Scores(FitOnBytes(rows), rows).Should().HaveCount(24).And.OnlyContain(s => s.Length == 2);
     }
 
