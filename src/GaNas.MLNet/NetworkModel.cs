@@ -57,6 +57,9 @@ internal sealed class NetworkModel
     /// </summary>
     private readonly CellNetwork _scoring;
 
+    /// <summary>The folded copy scoring runs (for tests).</summary>
+    internal CellNetwork ScoringNetwork => _scoring;
+
     private static CellNetwork FoldedCopy(NetworkHeader header, CellNetwork network)
     {
         CellNetwork copy = Build(header);

@@ -24,6 +24,10 @@ internal static class ScoringLanes
     internal const int MinimumRowsPerLane = 16;
 
     private static readonly object Gate = new();
+    private static long _chunksOnLanes;
+
+    /// <summary>Chunks run on lanes in this process so far (a batch scored on the calling thread adds none).</summary>
+    internal static long ChunksOnLanes => Interlocked.Read(ref _chunksOnLanes);
     private static readonly List<Lane> Lanes = [];
 
     /// <summary>
@@ -90,6 +94,7 @@ internal static class ScoringLanes
             {
                 try
                 {
+                    Interlocked.Increment(ref _chunksOnLanes);
                     done.SetResult(work());
                 }
                 catch (Exception ex)

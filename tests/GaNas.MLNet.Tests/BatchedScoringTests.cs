@@ -66,7 +66,9 @@ public sealed class BatchedScoringTests : IDisposable
         float[][] oneLane = Scores();
         GaNas.Runtime.TorchRuntime.Initialize(2);
         ScoringLanes.LaneCount(256).Should().Be(Math.Min(2, Environment.ProcessorCount));
+        long chunksBefore = ScoringLanes.ChunksOnLanes;
         float[][] twoLanes = Scores();
+        long chunks = ScoringLanes.ChunksOnLanes - chunksBefore;
         int seenByNewThread = 0;
         var probe = new Thread(() => seenByNewThread = TorchSharp.torch.get_num_threads());
         probe.Start();
@@ -83,8 +85,25 @@ public sealed class BatchedScoringTests : IDisposable
         stale.Join();
         GaNas.Runtime.TorchRuntime.Initialize(1);
 
+        if (Environment.ProcessorCount >= 2) chunks.Should().Be(6, "600 rows are batches of 256, 256 and 88, each split over two lanes");
         twoLanes.Should().BeEquivalentTo(oneLane, o => o.WithStrictOrdering(), "a row's scores do not depend on how many threads computed them");
         seenByNewThread.Should().Be(2, "the lanes' own one-thread setting must not become the process-wide one");
         lanesOnStaleThread.Should().Be(Math.Min(2, Environment.ProcessorCount), "lanes follow the configured thread count, not the calling thread's");
+    }
+
+    [Fact]
+    public void Scoring_runs_the_folded_network_and_saving_keeps_the_batch_norms()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
+        var fitted = (TransformerChain<TrainingFreeNasTransformer>)FitTiny(ml, train);
+        // The network scoring finds by its bytes (an identical network fitted earlier in this process is that one).
+        NetworkModel model = NetworkModel.FromBytes(fitted.LastTransformer.Model.ToBytes());
+        int norms = 0;
+        foreach (var bn in model.ScoringNetwork.modules().OfType<TorchSharp.Modules.BatchNorm2d>()) bn.register_forward_hook((_, _, o) => { norms++; return o; });
+        fitted.Transform(PixelRows.TwoClass(ml, 40, seed: 5)).GetColumn<float[]>("Score").Should().HaveCount(40);
+        norms.Should().Be(1, "40 rows are one batch, and only the last activation's batch norm is left after folding");
+        model.Network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().Count().Should().BeGreaterThan(1);
+        model.Network.state_dict().Keys.Should().NotContain(k => k.EndsWith("op.1.bias", StringComparison.Ordinal), "the saved network keeps its bias-free convolutions");
     }
 }
