@@ -44,7 +44,7 @@ internal sealed class NetworkModel
         Header = header;
         Network = network;
         network.eval();
-        _scoring = FoldedCopy(header, network);
+        _scoring = new Lazy<CellNetwork>(() => FoldedCopy(header, network), LazyThreadSafetyMode.ExecutionAndPublication);
         _mean = header.Mean.Select(v => (float)v).ToArray();
         _std = header.Std.Select(v => (float)v).ToArray();
     }
@@ -53,12 +53,12 @@ internal sealed class NetworkModel
 
     /// <summary>
     /// The network scoring runs: a copy of <see cref="Network"/> with its batch norms folded into the convolutions
-    /// (<see cref="CellNetwork.FoldBatchNormForInference"/>); saving and ONNX export use <see cref="Network"/>.
+    /// (<see cref="CellNetwork.FoldBatchNormForInference"/>), made at the first scoring; saving and ONNX export use <see cref="Network"/>.
     /// </summary>
-    private readonly CellNetwork _scoring;
+    private readonly Lazy<CellNetwork> _scoring;
 
     /// <summary>The folded copy scoring runs (for tests).</summary>
-    internal CellNetwork ScoringNetwork => _scoring;
+    internal CellNetwork ScoringNetwork => _scoring.Value;
 
     private static CellNetwork FoldedCopy(NetworkHeader header, CellNetwork network)
     {
@@ -301,6 +301,6 @@ internal sealed class NetworkModel
         using var noGrad = inference_mode(true);
         // Channels-last: libtorch's oneDNN kernels keep that layout through the network (MemoryLayout).
         Tensor x = MemoryLayout.ToChannelsLast(tensor(input, [count, Header.InputChannels, Header.Height, Header.Width]));
-        return nn.functional.softmax(_scoring.call(x), 1).data<float>().ToArray();
+        return nn.functional.softmax(_scoring.Value.call(x), 1).data<float>().ToArray();
     }
 }

@@ -176,8 +176,10 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         TrainingData data = inputs.Data;
         var header = new NetworkHeader(o.Space.Name, outcome.Architecture, data.Classes, inputs.Network.Channels, inputs.Network.CellsPerStage, o.ImageChannels,
             o.ImageHeight, o.ImageWidth, inputs.Normalization.Mean.ToArray(), inputs.Normalization.Std.ToArray(), data.LabelNames);
-        NetworkModel model = NetworkModel.Register(header, network);
-        ITransformer pipeline = ScoringPipeline(model.ToBytes(), data.EncodedImages, data.LabelNames).Fit(_pipelineContext.Data.TakeRows(input, 1));
+        byte[] blob = NetworkModel.Register(header, network).ToBytes();
+        // The instance scoring will find by these bytes: an identical network fitted before in this process is that one.
+        NetworkModel model = NetworkModel.FromBytes(blob);
+        ITransformer pipeline = ScoringPipeline(blob, data.EncodedImages, data.LabelNames).Fit(_pipelineContext.Data.TakeRows(input, 1));
         var summary = new TrainingFreeNasSummary(o.Space.Name, outcome.Architecture, inputs.Score.Name, outcome.ProxyValues, outcome.Evaluations, outcome.SearchSeconds,
             trainingSeconds, stats.Parameters, stats.MultiplyAccumulates, report.Curve)
         {

@@ -97,8 +97,8 @@ public sealed class BatchedScoringTests : IDisposable
         var ml = new MLContext(seed: 0);
         IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
         var fitted = (TransformerChain<TrainingFreeNasTransformer>)FitTiny(ml, train);
-        // The network scoring finds by its bytes (an identical network fitted earlier in this process is that one).
-        NetworkModel model = NetworkModel.FromBytes(fitted.LastTransformer.Model.ToBytes());
+        // The fitted transformer's network is the one scoring finds by its bytes, even when an identical network was fitted before.
+        NetworkModel model = fitted.LastTransformer.Model;
         int norms = 0;
         foreach (var bn in model.ScoringNetwork.modules().OfType<TorchSharp.Modules.BatchNorm2d>()) bn.register_forward_hook((_, _, o) => { norms++; return o; });
         fitted.Transform(PixelRows.TwoClass(ml, 40, seed: 5)).GetColumn<float[]>("Score").Should().HaveCount(40);
