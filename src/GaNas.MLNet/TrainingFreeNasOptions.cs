@@ -1,3 +1,4 @@
+using GaNas.Proxies;
 using GaNas.SearchSpaces;
 using GaNas.Training;
 using Microsoft.ML;
@@ -197,6 +198,14 @@ public sealed class TrainingFreeNasOptions
     /// when the intra-op thread count changes.
     /// </summary>
     public int SearchWorkers = 1;
+
+    /// <summary>
+    /// Where the search's proxy evaluations run: null (default) in this process, on <see cref="SearchWorkers"/> threads;
+    /// a cluster's scorer factory (GaNas.Orleans' <c>OrleansEvaluationCluster</c>) runs them on the cluster's silos, with
+    /// as many in flight as the cluster has lanes (or <see cref="SearchWorkers"/>, when larger). Results are applied in
+    /// proposal order either way, so the search's trials and its answer are the same.
+    /// </summary>
+    public IProxyScorerFactory? SearchScorer;
 
     /// <summary>"cpu", "cuda" or "auto" (cuda when a CUDA backend is present).</summary>
     public string Device = "auto";

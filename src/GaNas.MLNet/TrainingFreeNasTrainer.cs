@@ -300,12 +300,16 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         var o = _options;
         using Tensor batch = normalization.Apply(proxyImages);
         var proxies = score.Proxies.Select(ProxyRegistry.Create).ToList();
-        ITrialRunner runner = new ProxyTrialRunner(new ProxyEvaluator(space, proxies, batch, networkOptions, seed, proxyLabels));
+        var evaluator = new ProxyEvaluator(space, proxies, batch, networkOptions, seed, proxyLabels);
+        IProxyScorer scorer = o.SearchScorer?.Create(evaluator) ?? evaluator;
+        using var remote = scorer as IDisposable;
+        int workers = Math.Max(o.SearchWorkers, scorer.Concurrency);
+        ITrialRunner runner = new ProxyTrialRunner(scorer);
         if (o.MaxMultiplyAccumulates is { } limit) runner = new CostLimitedTrialRunner(runner, space, networkOptions, o.ImageHeight, limit);
         using (runner)
         {
             SearchStrategy strategy = StrategyRegistry.Create(o.StrategyKey, space, score, seed, o.Evaluations);
-            var experiment = new NasExperiment().SetTuner(strategy).SetTrialRunner(runner).SetMaxModelToExplore(o.Evaluations).SetWorkers(o.SearchWorkers)
+            var experiment = new NasExperiment().SetTuner(strategy).SetTrialRunner(runner).SetMaxModelToExplore(o.Evaluations).SetWorkers(workers)
                 .SetProgress(new SyncProgress<NasProgress>(p => log.Report("search", p.Evaluations, o.Evaluations,
                     $"scored {p.Latest.TrialSettings.Parameter.Architecture}{(p.Latest.Failed ? " (failed: " + p.Latest.Error + ")" : "")}", detail: true)));
             TimeSpan? searchBudget = o.TimeBudget is { } total ? total / 4 : null;

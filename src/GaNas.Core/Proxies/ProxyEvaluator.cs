@@ -21,7 +21,7 @@ public sealed record ProxyScores(Genome Genome, IReadOnlyDictionary<string, Prox
 /// once, runs the shared passes once, and disposes every tensor it created (memory stays flat over
 /// thousands of evaluations).
 /// </summary>
-public sealed class ProxyEvaluator
+public sealed class ProxyEvaluator : IProxyScorer
 {
     private readonly CleanPassNeeds _needs;
     private int _evaluations;
@@ -104,51 +104,15 @@ public sealed class ProxyEvaluator
     /// <summary>Run the forward passes channels-last (default; faster on CPU, docs/performance.md). False keeps NCHW, for comparisons.</summary>
     public bool ChannelsLast { get; init; } = true;
 
-    /// <summary>
-    /// Scores architectures with up to <paramref name="workers"/> evaluations running at once (each on its
-    /// own thread, sharing libtorch's intra-op threads) and yields the results in input order. On two
-    /// cores, two one-thread workers keep both cores busier than one two-thread evaluation.
-    /// </summary>
-    public IEnumerable<ProxyScores> EvaluateMany(IEnumerable<Genome> genomes, int workers = 1, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(genomes);
-        if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), workers, "At least one worker is needed.");
-        if (workers == 1)
-        {
-            foreach (Genome genome in genomes)
-            {
-                ct.ThrowIfCancellationRequested();
-                yield return Evaluate(genome);
-            }
-            yield break;
-        }
-        var inFlight = new OrderedWork<Genome, ProxyScores>();
-        using IEnumerator<Genome> next = genomes.GetEnumerator();
-        try
-        {
-            while (true)
-            {
-                // A worker whose architecture finished behind a slower earlier one starts the next at once; results
-                // still come out in input order (at most QueuedPerWorker finished results wait per worker).
-                while (inFlight.Running < workers && inFlight.Count < workers * QueuedPerWorker && !ct.IsCancellationRequested && next.MoveNext())
-                {
-                    Genome genome = next.Current;
-                    inFlight.Add(genome, Task.Run(() => Evaluate(genome), CancellationToken.None));
-                }
-                if (inFlight.Count == 0) break;
-                if (!inFlight.WaitForOldestOrFreeWorkerAsync().GetAwaiter().GetResult()) continue;
-                yield return inFlight.Take().Work.GetAwaiter().GetResult();
-            }
-            ct.ThrowIfCancellationRequested();
-        }
-        finally
-        {
-            // An abandoned enumeration (exception, cancellation, break) waits for the running evaluations.
-            inFlight.DrainAsync().GetAwaiter().GetResult();
-        }
-    }
+    /// <inheritdoc />
+    public int Concurrency => 1;
 
-    private const int QueuedPerWorker = 16;
+    /// <summary>Computes every proxy on the calling thread (the task is complete when it returns).</summary>
+    public Task<ProxyScores> ScoreAsync(Genome genome, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Evaluate(genome));
+    }
 
     /// <summary>Computes every proxy for one architecture.</summary>
     public ProxyScores Evaluate(Genome genome)

@@ -3,7 +3,7 @@ namespace GaNas.Runtime;
 /// <summary>
 /// Work items started in order, finishing in any order, and handed back in the order they were started: the
 /// scheduler behind parallel search workers (<see cref="GaNas.Search.NasExperiment"/>) and parallel proxy tables
-/// (<see cref="GaNas.Proxies.ProxyEvaluator.EvaluateMany"/>). The caller starts items while fewer than its worker
+/// (<see cref="GaNas.Proxies.ProxyScoring.EvaluateMany"/>). The caller starts items while fewer than its worker
 /// count are <see cref="Running"/>, and takes the oldest once it is done; a worker whose item finished behind a slower
 /// older one is free at once, and finished items wait in the queue until their turn.
 /// </summary>
