@@ -8,7 +8,13 @@ public static class GanasCli
 {
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <returns>The process exit code: 0 on success, 1 on a failed command, 2 on bad usage.</returns>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Runs the command line; <paramref name="ct"/> (or Ctrl+C / SIGTERM, after which a command has 30 s to finish, so a
+    /// worker leaves its cluster gracefully) cancels it.
+    /// </summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         var io = new CommandIO(stdout, stderr);
         var root = new RootCommand("GaNas: training-free neural architecture search on NATS-Bench spaces, for ML.NET.");
@@ -24,13 +30,14 @@ public static class GanasCli
         root.Subcommands.Add(TrainCommand.Create(io));
         root.Subcommands.Add(PredictCommand.Create(io));
         root.Subcommands.Add(ExportCommand.Create(io));
+        root.Subcommands.Add(WorkerCommand.Create(io));
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
             stderr.WriteLine("Run 'ganas --help' for usage.");
-            return 2;
+            return Task.FromResult(2);
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }, ct);
     }
 }

@@ -19,7 +19,7 @@ namespace GaNas.Orleans;
 /// another cluster. Messaging limits are set explicitly on both sides: <see cref="MaxMessageBytes"/> and
 /// <see cref="ResponseTimeout"/>.
 /// </summary>
-public sealed class ClusterEndpoint
+public sealed record ClusterEndpoint
 {
     private ClusterEndpoint(string text, string? redis, int[] gatewayPorts)
     {
@@ -51,6 +51,9 @@ public sealed class ClusterEndpoint
 
     /// <summary>Longest wait for any answer.</summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a client keeps trying to reach a gateway at start (workers started a moment before it may not be listening yet).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Whether this is localhost development clustering.</summary>
     public bool IsLocalhost => Redis is null;
@@ -91,6 +94,13 @@ public sealed class ClusterEndpoint
         {
             o.ClusterId = ClusterId;
             o.ServiceId = ServiceId;
+        });
+        DateTime giveUp = DateTime.UtcNow + ConnectTimeout;
+        client.UseConnectionRetryFilter(async (_, ct) =>
+        {
+            if (DateTime.UtcNow >= giveUp) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
+            return true;
         });
         client.Configure<ClientMessagingOptions>(o =>
         {

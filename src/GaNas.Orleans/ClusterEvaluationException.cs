@@ -1,7 +1,7 @@
 namespace GaNas.Orleans;
 
 /// <summary>An architecture the cluster could not score: every attempt's silo was lost or silent, or no silo serves the work.</summary>
-public sealed class ClusterEvaluationException : Exception
+public sealed class ClusterEvaluationException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>
     public ClusterEvaluationException(string message, Exception? inner = null) : base(message, inner)

@@ -222,10 +222,25 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
                 var watch = Stopwatch.StartNew();
                 try
                 {
-                    EvaluationReply reply = await grain.Evaluate(new EvaluationRequest { Key = _spec.Key, Architecture = item.Architecture })
-                        .WaitAsync(_options.AttemptTimeout, _stop.Token).ConfigureAwait(false);
+                    // The silo's first request carries the spec (its other lanes wait for that one); later ones send only the key.
+                    bool first = await silo.AwaitSpecOrSendItAsync(_stop.Token).ConfigureAwait(false);
+                    if (first)
+                    {
+                        lock (_gate) _specTransfers++;
+                    }
+                    EvaluationReply reply;
+                    try
+                    {
+                        reply = await grain.Evaluate(new EvaluationRequest { Key = _spec.Key, Architecture = item.Architecture, Spec = first ? _spec : null })
+                            .WaitAsync(_options.AttemptTimeout, _stop.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (first) silo.SpecSent();
+                    }
                     if (reply.NeedsSpec)
                     {
+                        // The silo evicted the spec (or was replaced): send it again.
                         lock (_gate) _specTransfers++;
                         reply = await grain.Evaluate(new EvaluationRequest { Key = _spec.Key, Architecture = item.Architecture, Spec = _spec })
                             .WaitAsync(_options.AttemptTimeout, _stop.Token).ConfigureAwait(false);
@@ -336,6 +351,21 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
         public int Lanes => Description.Lanes;
 
         public volatile bool Retired;
+
+        private readonly TaskCompletionSource _specSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _sender;
+
+        /// <summary>True for the lane that is to send the spec; the others wait until that request has been answered.</summary>
+        public async Task<bool> AwaitSpecOrSendItAsync(CancellationToken ct)
+        {
+            if (_specSent.Task.IsCompleted) return false;
+            if (Interlocked.CompareExchange(ref _sender, 1, 0) == 0) return true;
+            await _specSent.Task.WaitAsync(ct).ConfigureAwait(false);
+            return false;
+        }
+
+        /// <summary>The spec request was answered (or lost: the other lanes then go on, and a silo that lacks the spec asks for it).</summary>
+        public void SpecSent() => _specSent.TrySetResult();
     }
 
     private sealed class WorkItem(Genome genome, string architecture, CancellationToken cancellation)

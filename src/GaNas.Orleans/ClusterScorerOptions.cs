@@ -10,7 +10,7 @@ public sealed class ClusterScorerOptions
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>Longest wait for one evaluation on one silo before the attempt counts as lost.</summary>
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often the scorer looks for silos that joined the cluster (and re-admits silos that answer again).</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);

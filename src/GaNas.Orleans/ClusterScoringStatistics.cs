@@ -8,7 +8,7 @@ namespace GaNas.Orleans;
 /// <param name="RoundTripSeconds">Sum over them of the wall time from dispatch to answer (successful attempts).</param>
 /// <param name="WorkerSeconds">Sum of the evaluation times the silos reported.</param>
 /// <param name="Retries">Attempts that failed with a lost or silent silo and were retried.</param>
-/// <param name="SpecTransfers">Times a silo was sent the evaluation spec (once per silo, unless it evicted it).</param>
+/// <param name="SpecTransfers">Times a silo was sent the evaluation spec (once per silo, unless it evicted the spec or left and came back).</param>
 /// <param name="PerSilo">Architectures scored per silo address.</param>
 public sealed record ClusterScoringStatistics(int Evaluations, double RoundTripSeconds, double WorkerSeconds, int Retries, int SpecTransfers, IReadOnlyDictionary<string, int> PerSilo)
 {

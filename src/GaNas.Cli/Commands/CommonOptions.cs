@@ -40,6 +40,25 @@ internal static class CommonOptions
         DefaultValueFactory = _ => 1,
     }.InRange(1, 64);
 
+    public static Option<string?> Cluster() => new("--cluster")
+    {
+        Description = "Evaluate on a cluster of 'ganas worker' processes instead of in this process: localhost[:GATEWAY_PORT,...] "
+            + "(workers on this machine; gateway 30000 by default) or redis:HOST:PORT (membership in Redis). --workers then defaults to the cluster's lanes; "
+            + "the values and the results are the local ones.",
+    };
+
+    public static Option<string> ClusterId() => new("--cluster-id")
+    {
+        Description = "Cluster and service id every member shares; a gateway refuses clients and silos of another cluster.",
+        DefaultValueFactory = _ => "ganas",
+    };
+
+    public static Option<double> ConnectTimeout() => new Option<double>("--connect-timeout")
+    {
+        Description = "Seconds to keep trying to reach the cluster's gateways (workers started a moment before may not listen yet).",
+        DefaultValueFactory = _ => 30,
+    }.InRange(0, 3600, exclusiveMin: true);
+
     public static Option<string> Layout()
     {
         var option = new Option<string>("--layout") { Description = "Memory layout of the proxies' forward passes: channels-last (faster) or nchw (for comparison).", DefaultValueFactory = _ => "channels-last" };

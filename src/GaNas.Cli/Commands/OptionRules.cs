@@ -35,6 +35,13 @@ internal static class OptionRules
         return option;
     }
 
+    public static Option<double> InRange(this Option<double> option, double min, double max, bool exclusiveMin = false)
+    {
+        option.Description += Text($" Range {(exclusiveMin ? "(" : "[")}{min}, {max}].");
+        option.Validators.Add(r => CheckDouble(r, option.Name, r.GetValueOrDefault<double>(), min, max, exclusiveMin));
+        return option;
+    }
+
     public static Option<double[]> InRange(this Option<double[]> option, double min, double max, bool exclusiveMin = false)
     {
         option.Description += Text($" Range {(exclusiveMin ? "(" : "[")}{min}, {max}].");

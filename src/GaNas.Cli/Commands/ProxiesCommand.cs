@@ -28,7 +28,7 @@ internal static class ProxiesCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the image batch, the weights and the noise.", DefaultValueFactory = _ => 0 };
         var classes = CommonOptions.Classes();
         var threads = CommonOptions.Threads();
-        var workers = CommonOptions.Workers();
+        var where = ClusterScoring.ClusterOptions.Create();
         var layout = CommonOptions.Layout();
         var normalize = CommonOptions.Normalize();
         var output = new Option<string>("--out") { Description = "Output CSV file.", Required = true };
@@ -36,8 +36,9 @@ internal static class ProxiesCommand
         var trimEvery = new Option<int>("--trim-every") { Description = "Return freed native memory to the OS every N architectures (0 = never, to measure what it brings).", DefaultValueFactory = _ => 32 }.InRange(0, 1_000_000);
         var command = new Command("proxies", "Compute zero-cost proxies for benchmark architectures on real images, one CSV row each.")
         {
-            space, images, table, archs, proxies, batch, seed, classes, threads, workers, layout, normalize, output, resume, trimEvery,
+            space, images, table, archs, proxies, batch, seed, classes, threads, layout, normalize, output, resume, trimEvery,
         };
+        foreach (Option option in where.All) command.Options.Add(option);
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
             ISearchSpace s = SearchSpaceCatalog.ByName(parse.GetValue(space)!);
@@ -51,14 +52,17 @@ internal static class ProxiesCommand
             var evaluator = live.Evaluator;
             HashSet<int> done = PrepareOutput(outPath, header, parse.GetValue(resume), evaluator.Fingerprint);
             var todo = indices.Where(i => !done.Contains(i)).ToList();
-            io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s), {parse.GetValue(layout)}");
+            using var scoring = ClusterScoring.Open(evaluator, parse, where, io.Error);
+            string running = scoring.Cluster is null ? $"{scoring.Workers} worker(s) x {TorchRuntime.Threads} thread(s)" : $"{scoring.Workers} in flight on cluster {scoring.Cluster}";
+            io.Error.WriteLine($"proxies: {s.Name}, {todo.Count} to compute ({done.Count} already in {outPath}), batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {running}, {parse.GetValue(layout)}");
 
             var progress = new ProgressReporter(io.Error, "proxies", indices.Count);
             double rssStart = Environment.WorkingSet / 1048576.0;
             int failures = 0;
             using var writer = new StreamWriter(outPath, append: true);
             int count = done.Count;
-            var results = evaluator.EvaluateMany(todo.Select(i => bench[i].Genome), parse.GetValue(workers), cancel);
+            var wall = System.Diagnostics.Stopwatch.StartNew();
+            var results = scoring.Scorer.EvaluateMany(todo.Select(i => bench[i].Genome), scoring.Workers, cancel);
             foreach (var (index, scores) in todo.Zip(results))
             {
                 BenchmarkEntry entry = bench[index];
@@ -71,7 +75,8 @@ internal static class ProxiesCommand
                 progress.Report(++count, $"{scores.Seconds:F2}s");
             }
             GC.Collect();
-            io.Error.WriteLine($"proxies: wrote {todo.Count} row(s) to {outPath}; {failures} failed proxy value(s); RSS {rssStart:F0} MB after loading, {Environment.WorkingSet / 1048576.0:F0} MB at the end, peak {PeakResidentMegabytes():F0} MB");
+            if (scoring.Summary() is { } summary) io.Error.WriteLine(summary);
+            io.Error.WriteLine($"proxies: wrote {todo.Count} row(s) to {outPath} in {wall.Elapsed.TotalSeconds:F1} s; {failures} failed proxy value(s); RSS {rssStart:F0} MB after loading, {Environment.WorkingSet / 1048576.0:F0} MB at the end, peak {PeakResidentMegabytes():F0} MB");
             return 0;
         })));
         return command;

@@ -29,7 +29,7 @@ internal static class SearchCommand
         var batch = CommonOptions.Batch();
         var classes = CommonOptions.Classes();
         var threads = CommonOptions.Threads();
-        var workers = CommonOptions.Workers();
+        var where = ClusterScoring.ClusterOptions.Create();
         var layout = CommonOptions.Layout();
         var normalize = CommonOptions.Normalize();
         var channels = new Option<int?>("--channels") { Description = "Width C of the first stage of the networks scored (TSS; default: the benchmark's 16): rank at the size you will train." }.InRange(1, 256);
@@ -37,8 +37,9 @@ internal static class SearchCommand
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
         var command = new Command("search", "Search a space without training, scoring candidates with zero-cost proxies on real images.")
         {
-            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, workers, layout, normalize, channels, cells, output,
+            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, layout, normalize, channels, cells, output,
         };
+        foreach (Option option in where.All) command.Options.Add(option);
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
             OptionRules.EnsureWritable(parse.GetValue(output)!, "--out");
@@ -50,15 +51,17 @@ internal static class SearchCommand
             int seedValue = parse.GetValue(seed);
             using var live = LiveProxies.Create(s, proxies, parse.GetValue(images)!, parse.GetValue(batch), seedValue, parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last",
                 channels: parse.GetValue(channels), cells: parse.GetValue(cells));
-            using var runner = new ProxyTrialRunner(live.Evaluator);
+            using var scoring = ClusterScoring.Open(live.Evaluator, parse, where, io.Error);
+            using var runner = new ProxyTrialRunner(scoring.Scorer);
             int budget = parse.GetValue(evaluations);
             SearchStrategy tuner = StrategyRegistry.Create(parse.GetValue(strategy)!, s, hybrid, seedValue, budget);
             var progress = new ProgressReporter(io.Error, $"search {tuner.Name}-{hybrid.Name}", budget);
-            var experiment = new NasExperiment().SetTuner(tuner).SetTrialRunner(runner).SetMaxModelToExplore(budget).SetWorkers(parse.GetValue(workers))
+            var experiment = new NasExperiment().SetTuner(tuner).SetTrialRunner(runner).SetMaxModelToExplore(budget).SetWorkers(scoring.Workers)
                 .SetProgress(new SyncProgress<NasProgress>(p => progress.Report(p.Evaluations)));
             if (parse.GetValue(seconds) is { } limit) experiment.SetTrainingTimeInSeconds(limit);
             if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
-            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {parse.GetValue(workers)} worker(s) x {TorchRuntime.Threads} thread(s), {parse.GetValue(layout)}");
+            string running = scoring.Cluster is null ? $"{scoring.Workers} worker(s) x {TorchRuntime.Threads} thread(s)" : $"{scoring.Workers} in flight on cluster {scoring.Cluster}";
+            io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {running}, {parse.GetValue(layout)}");
             NasExperimentResult result = experiment.RunAsync(cancel).GetAwaiter().GetResult();
             var best = result.Best ?? throw new InvalidOperationException("The search finished no trial.");
             object Describe(GaNas.Search.AutoML.TrialResult trial)
@@ -91,7 +94,8 @@ internal static class SearchCommand
                 ["cancelled"] = result.Cancelled,
                 ["seconds"] = Math.Round(result.Seconds, 3),
                 ["threads"] = TorchRuntime.Threads,
-                ["workers"] = parse.GetValue(workers),
+                ["workers"] = scoring.Workers,
+                ["cluster"] = scoring.Cluster,
                 ["layout"] = parse.GetValue(layout),
                 ["history"] = result.Trials.Select(tr => new
                 {
@@ -105,6 +109,7 @@ internal static class SearchCommand
             string outPath = parse.GetValue(output)!;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
             File.WriteAllText(outPath, Json.Serialize(doc, indented: true));
+            if (scoring.Summary() is { } summary) io.Error.WriteLine(summary);
             io.Error.WriteLine($"search: best {best.TrialSettings.Parameter.Architecture} after {result.Evaluations} evaluations in {result.Seconds:F1} s{(result.Cancelled ? " (stopped early)" : "")}");
             io.Out.WriteLine(Json.Serialize(doc["best"]));
             return 0;
