@@ -45,6 +45,16 @@ public sealed class WorkerCommandTests : IDisposable
             cluster.Err.Should().Contain("cluster overhead");
             Values(Path.Combine(_dir, "cluster.csv")).Should().Equal(Values(Path.Combine(_dir, "local.csv")));
 
+            // A table started locally is resumed on the cluster: only the missing rows are computed there.
+            string resumed = Path.Combine(_dir, "resumed.csv");
+            string[] first = ["proxies", "--space", "tss", "--images", images, "--table", table, "--batch", "8"];
+            DescribeCommandTests.Run([.. first, "--archs", "10,11,12", "--out", resumed]).Code.Should().Be(0);
+            var rest = DescribeCommandTests.Run([.. first, "--archs", "10,11,12,13,14", "--out", resumed, "--resume", "--cluster", $"localhost:{ports[1]}", "--cluster-id", "test-" + ports[0]]);
+            rest.Code.Should().Be(0, rest.Err);
+            rest.Err.Should().Contain("2 to compute (3 already in");
+            DescribeCommandTests.Run([.. first, "--archs", "10,11,12,13,14", "--out", Path.Combine(_dir, "whole.csv")]).Code.Should().Be(0);
+            Values(resumed).Should().Equal(Values(Path.Combine(_dir, "whole.csv")));
+
             // The gateways refuse a client of another cluster.
             var stranger = DescribeCommandTests.Run([.. search, "--out", Path.Combine(_dir, "stranger.json"), "--cluster", $"localhost:{ports[1]}", "--cluster-id", "another", "--connect-timeout", "2"]);
             stranger.Code.Should().Be(1);
