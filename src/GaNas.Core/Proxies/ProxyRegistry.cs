@@ -27,6 +27,8 @@ public static class ProxyRegistry
         r.Register("jacov", "Jacobian covariance: input gradients of the untrained network should be uncorrelated across images (Mellor et al., first version).", () => new JacobianCovariance());
         r.Register("meco", "MeCo: the smallest eigenvalue of each block's channel correlation matrix, summed over the blocks (Jiang et al.).", () => new Meco());
         r.Register("grasp", "GraSP: gradient signal preservation, -sum theta * (H g) at initialisation (Wang et al.).", () => new Grasp());
+        r.Register("ntk", "NTK: minus the condition number of the empirical neural tangent kernel of the batch, one backward pass per image (TE-NAS, Chen et al.).", () => new NtkConditionNumber());
+        r.Register("fisher", "Fisher: sum over the channels of conv and linear outputs of 1/2 mean (sum z * dL/dz)^2, the loss increase if each channel were removed (Theis et al.; Abdelfattah et al.).", () => new Fisher());
         return r;
     }
 
