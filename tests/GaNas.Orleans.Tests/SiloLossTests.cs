@@ -43,4 +43,30 @@ public sealed class SiloLossTests
         scorer.Lanes.Should().Be(2);
         scorer.Statistics.Retries.Should().BeGreaterThan(0, "the lost silo's lane took work after it died, and that work was scored elsewhere");
     }
+
+    [Fact]
+    public async Task A_trial_whose_attempts_are_all_lost_fails_with_every_attempts_reason()
+    {
+        using var images = TestClusters.Images();
+        using var labels = TestClusters.Labels();
+        var local = TestClusters.Evaluator(images, labels);
+        await using var cluster = await TestClusters.StartAsync(silos: 1);
+        using var scorer = await ClusterProxyScorer.ConnectAsync(cluster.Client, local,
+            new ClusterScorerOptions { AttemptTimeout = TimeSpan.FromSeconds(2), MaxAttempts = 1, NoWorkerTimeout = TimeSpan.FromSeconds(2) });
+        var only = cluster.Silos[0];
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        only.ServiceProvider.GetRequiredService<SiloEvaluators>().BeforeEvaluation = () => Task.WhenAny(release.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+
+        using var runner = new GaNas.Search.Runners.ProxyTrialRunner(scorer);
+        var settings = new GaNas.Search.AutoML.TrialSettings { TrialId = 0 };
+        settings.Parameter = new GaNas.Search.AutoML.Parameter(GaNas.SearchSpaces.TopologySearchSpace.Instance.Parse(Arch), Arch);
+        Func<Task> trial = () => runner.RunAsync(settings, CancellationToken.None);
+        var failure = (await trial.Should().ThrowAsync<ClusterEvaluationException>()).Which;
+        release.SetResult();
+        failure.Message.Should().Contain(Arch).And.Contain("not scored after 1 attempt(s)").And.Contain(only.SiloAddress.ToParsableString()).And.Contain("TimeoutException");
+        scorer.Statistics.Retries.Should().Be(0, "one attempt was allowed");
+        scorer.Statistics.Evaluations.Should().Be(0);
+    }
+
+    private const string Arch = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|";
 }
