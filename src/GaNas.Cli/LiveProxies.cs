@@ -26,14 +26,15 @@ internal sealed class LiveProxies : IDisposable
     public ProxyEvaluator Evaluator { get; }
 
     /// <summary>
-    /// Loads the batch and builds the evaluator, for networks of the benchmark's skeleton unless <paramref name="channels"/>
-    /// or <paramref name="cells"/> say otherwise (rank the networks at the size that will be trained).
+    /// Loads the batch (drawn with <paramref name="batchSeed"/>, default <paramref name="seed"/>) and builds the evaluator, for
+    /// networks of the benchmark's skeleton unless <paramref name="channels"/> or <paramref name="cells"/> say otherwise (rank
+    /// the networks at the size that will be trained).
     /// </summary>
     public static LiveProxies Create(ISearchSpace space, IReadOnlyList<IZeroCostProxy> proxies, string images, int batchSize, int seed, string? normalize, int classes, int threads,
-        bool channelsLast = true, int trimEvery = 32, int? channels = null, int? cells = null)
+        bool channelsLast = true, int trimEvery = 32, int? channels = null, int? cells = null, int? batchSeed = null)
     {
         TorchRuntime.Initialize(threads);
-        ProxyBatch batch = ProxyBatch.Load(images, batchSize, seed, normalize);
+        ProxyBatch batch = ProxyBatch.Load(images, batchSize, batchSeed ?? seed, normalize);
         Tensor labels = batch.LabelTensor(classes);
         var options = space.BenchmarkOptions(classes).With(channels: channels, cellsPerStage: cells, inputChannels: (int)batch.Images.shape[1]);
         return new LiveProxies(batch, labels, new ProxyEvaluator(space, proxies, batch.Images, options, seed, labels) { ChannelsLast = channelsLast, TrimEvery = trimEvery });

@@ -62,6 +62,29 @@ public class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Correlate_over_repeated_tables_reports_each_repeat_and_their_mean()
+    {
+        string truth = PathOf("truth.csv"), first = PathOf("seed0.csv"), second = PathOf("seed1.csv"), other = PathOf("other.csv");
+        File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 20).Select(i => $"{i},x,1,{80 + i},{70 + i}")]);
+        // Repeat 0 ranks every row right; repeat 1 swaps rows 0 and 19 (tau = 1 - 2 * 37 / 190).
+        File.WriteAllLines(first, ["index,p", .. Enumerable.Range(0, 20).Select(i => $"{i},{i}")]);
+        File.WriteAllLines(second, ["index,p", .. Enumerable.Range(0, 20).Select(i => $"{i},{(i == 0 ? 19 : i == 19 ? 0 : i)}")]);
+        var (code, output, error) = Run("correlate", "--proxies", first, "--proxies", second, "--truth", truth);
+        code.Should().Be(0, error);
+        using var doc = JsonDocument.Parse(output);
+        doc.RootElement.GetProperty("repeats").GetInt32().Should().Be(2);
+        var p = doc.RootElement.GetProperty("correlations").GetProperty("p");
+        double swapped = 1 - 2.0 * 37 / 190;
+        p.GetProperty("kendall_per_repeat").EnumerateArray().Select(e => e.GetDouble()).Should().Equal(1, Math.Round(swapped, 4));
+        p.GetProperty("kendall").GetDouble().Should().BeApproximately((1 + swapped) / 2, 1e-4);
+
+        File.WriteAllLines(other, ["index,q", .. Enumerable.Range(0, 20).Select(i => $"{i},{i}")]);
+        var mismatch = Run("correlate", "--proxies", first, "--proxies", other, "--truth", truth);
+        mismatch.Code.Should().Be(1);
+        mismatch.Err.Should().Contain(other).And.Contain("same proxies");
+    }
+
+    [Fact]
     public void Select_score_by_elite_adds_top_terms_and_refuses_elite_options_with_the_kendall_objective()
     {
         string truth = PathOf("truth.csv"), proxies = PathOf("proxies.csv"), report = PathOf("select.json");

@@ -13,82 +13,137 @@ internal static class CorrelateCommand
 {
     public static Command Create(CommandIO io)
     {
-        var proxies = new Option<string>("--proxies") { Description = "Proxy table CSV (from 'ganas proxies' or a published file); several, comma-separated, are joined on index.", Required = true };
+        var proxies = new Option<string[]>("--proxies")
+        {
+            Description = "Proxy table CSV (from 'ganas proxies' or a published file); several, comma-separated, are joined on index. "
+                + "Repeated (--proxies a.csv --proxies b.csv), the tables are repeats of one measurement (other weight initialisations, say): "
+                + "each is correlated on its own and the report gives the mean and every repeat's value.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
         var truth = new Option<string>("--truth") { Description = "Benchmark table with accuracies (index,...,test_acc,valid_acc).", Required = true };
         var metric = new Option<string>("--metric") { Description = "Column of the truth table to correlate with: test_acc, valid_acc, or any numeric column (e.g. a published proxy).", DefaultValueFactory = _ => "test_acc" };
         var hybrid = new Option<string[]>("--hybrid") { Description = "Hybrid score(s) to add, e.g. rk, naswot+logsynflow, log:naswot+ni (repeatable).", AllowMultipleArgumentsPerToken = false };
         var eliteFraction = new Option<double?>("--elite-fraction") { Description = "Share of the rows in a score's elite for elite_acc (default 1,000 / rows, a 1,000-evaluation search's history: 0.064 on all of TSS, 0.0305 on all of SSS)." }.InRange(0, 1, exclusiveMin: true);
-        var plot = new Option<string?>("--plot") { Description = "Folder for one PNG scatter plot (score vs accuracy) per proxy and hybrid." };
+        var plot = new Option<string?>("--plot") { Description = "Folder for one PNG scatter plot (score vs accuracy) per proxy and hybrid (of the first table)." };
         var command = new Command("correlate", "Rank correlation (Kendall tau-b, Spearman) of proxies and hybrid scores with benchmark accuracy.")
         {
             proxies, truth, metric, hybrid, eliteFraction, plot,
         };
         command.SetAction(parse => io.Guard(() =>
         {
-            ProxyTable table = ProxyTable.ReadMany(parse.GetValue(proxies)!);
+            string[] tables = parse.GetValue(proxies)!;
             string metricName = parse.GetValue(metric)!;
-            var (rows, accuracy) = TruthJoin.Load(table, parse.GetValue(truth)!, metricName);
-
-            double fraction = parse.GetValue(eliteFraction) ?? Math.Min(1.0, 1000.0 / rows.Length);
-            var series = new List<(string Name, double[] Values, int Failures, HybridScore Score)>();
-            foreach (string name in table.ProxyNames)
+            var runs = tables.Select((path, i) => Measure(ProxyTable.ReadMany(path), parse.GetValue(truth)!, metricName, parse.GetValue(hybrid) ?? [], parse.GetValue(eliteFraction), i == 0 ? parse.GetValue(plot) : null)).ToList();
+            if (runs.Count == 1)
             {
-                var column = table.Column(name);
-                double[] values = rows.Select(r => column[r]).ToArray();
-                series.Add((name, values, values.Count(v => !double.IsFinite(v)), new HybridScore([new ScoreTerm(name, 1)], RankAggregation.Linear)));
+                io.Out.WriteLine(Json.Serialize(runs[0].Report, indented: true));
+                return 0;
             }
-            foreach (string spec in parse.GetValue(hybrid) ?? [])
+            var first = runs[0];
+            foreach (var (run, path) in runs.Zip(tables).Skip(1))
             {
-                HybridScore score = HybridScore.Parse(spec);
-                foreach (string p in score.Proxies)
-                {
-                    if (!table.Has(p)) throw new ArgumentException($"Hybrid '{spec}' needs proxy '{p}', which {table.Source} lacks (columns: {string.Join(", ", table.ProxyNames)}).");
-                }
-                double[] values = score.Score(rows.Length, (i, p) => table.Column(p)[rows[i]]);
-                series.Add((score.Name, values, 0, score));
+                if (!run.Names.SequenceEqual(first.Names))
+                    throw new ArgumentException($"--proxies '{path}' has the scores {string.Join(", ", run.Names)}, the first table {string.Join(", ", first.Names)}: repeats must measure the same proxies.");
+                if (run.Rows != first.Rows)
+                    throw new ArgumentException($"--proxies '{path}' joins {run.Rows} rows with the truth, the first table {first.Rows}: repeats must cover the same architectures.");
             }
-
-            var result = new Dictionary<string, object?>
-            {
-                ["n"] = rows.Length,
-                ["metric"] = metricName,
-                ["proxies_file"] = table.Source,
-            };
             var correlations = new Dictionary<string, object>();
-            var kendallOf = new Dictionary<string, double>();
-            foreach (var (name, values, failures, score) in series)
+            foreach (string name in first.Names)
             {
-                kendallOf[name] = Correlation.KendallTauB(values, accuracy);
-                var (top, elite) = ScoreSelection.SearchOutcome(score, (i, p) => table.Column(p)[rows[i]], accuracy, fraction, values);
+                double[] kendall = runs.Select(r => r.Kendall[name]).ToArray();
+                double[] spearman = runs.Select(r => r.Spearman[name]).ToArray();
                 correlations[name] = new
                 {
-                    kendall = Rounded(kendallOf[name]),
-                    spearman = Rounded(Correlation.Spearman(values, accuracy)),
-                    failures,
-                    top_ranked_acc = Rounded(top),
-                    elite_acc = Rounded(elite),
+                    kendall = Rounded(kendall.Average()),
+                    spearman = Rounded(spearman.Average()),
+                    kendall_per_repeat = kendall.Select(Rounded).ToArray(),
+                    spearman_per_repeat = spearman.Select(Rounded).ToArray(),
+                    failures = runs.Select(r => r.Failures[name]).ToArray(),
                 };
             }
-            result["correlations"] = correlations;
-            if (table.Seconds is { } seconds)
+            var report = new Dictionary<string, object?>
             {
-                double[] s = rows.Select(r => seconds[r]).Order().ToArray();
-                result["seconds_per_arch"] = new { median = Math.Round(Quantile(s, 0.5), 4), p90 = Math.Round(Quantile(s, 0.9), 4), mean = Math.Round(s.Average(), 4) };
-            }
-            if (parse.GetValue(plot) is { } dir)
-            {
-                Directory.CreateDirectory(dir);
-                foreach (var (name, values, _, _) in series)
-                {
-                    string file = Path.Combine(dir, $"{Sanitize(name)}-vs-{metricName}.png");
-                    Plots.Scatter(values, accuracy, name, metricName, $"{name}: Kendall {kendallOf[name]:F3} (n={rows.Length})", file);
-                }
-                result["plots"] = dir;
-            }
-            io.Out.WriteLine(Json.Serialize(result, indented: true));
+                ["n"] = first.Rows,
+                ["metric"] = metricName,
+                ["repeats"] = runs.Count,
+                ["proxies_files"] = runs.Select(r => r.Source).ToArray(),
+                ["correlations"] = correlations,
+            };
+            io.Out.WriteLine(Json.Serialize(report, indented: true));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>One table's correlations: the report of a single table, and the values a mean over repeats needs.</summary>
+    private sealed record Measurement(Dictionary<string, object?> Report, string Source, int Rows, List<string> Names,
+        Dictionary<string, double> Kendall, Dictionary<string, double> Spearman, Dictionary<string, int> Failures);
+
+    private static Measurement Measure(ProxyTable table, string truthPath, string metricName, string[] hybrids, double? eliteFraction, string? plotDirectory)
+    {
+        var (rows, accuracy) = TruthJoin.Load(table, truthPath, metricName);
+        double fraction = eliteFraction ?? Math.Min(1.0, 1000.0 / rows.Length);
+        var series = new List<(string Name, double[] Values, int Failures, HybridScore Score)>();
+        foreach (string name in table.ProxyNames)
+        {
+            var column = table.Column(name);
+            double[] values = rows.Select(r => column[r]).ToArray();
+            series.Add((name, values, values.Count(v => !double.IsFinite(v)), new HybridScore([new ScoreTerm(name, 1)], RankAggregation.Linear)));
+        }
+        foreach (string spec in hybrids)
+        {
+            HybridScore score = HybridScore.Parse(spec);
+            foreach (string p in score.Proxies)
+            {
+                if (!table.Has(p)) throw new ArgumentException($"Hybrid '{spec}' needs proxy '{p}', which {table.Source} lacks (columns: {string.Join(", ", table.ProxyNames)}).");
+            }
+            double[] values = score.Score(rows.Length, (i, p) => table.Column(p)[rows[i]]);
+            series.Add((score.Name, values, 0, score));
+        }
+
+        var result = new Dictionary<string, object?>
+        {
+            ["n"] = rows.Length,
+            ["metric"] = metricName,
+            ["proxies_file"] = table.Source,
+        };
+        var correlations = new Dictionary<string, object>();
+        var kendallOf = new Dictionary<string, double>();
+        var spearmanOf = new Dictionary<string, double>();
+        var failuresOf = new Dictionary<string, int>();
+        foreach (var (name, values, failures, score) in series)
+        {
+            kendallOf[name] = Correlation.KendallTauB(values, accuracy);
+            spearmanOf[name] = Correlation.Spearman(values, accuracy);
+            failuresOf[name] = failures;
+            var (top, elite) = ScoreSelection.SearchOutcome(score, (i, p) => table.Column(p)[rows[i]], accuracy, fraction, values);
+            correlations[name] = new
+            {
+                kendall = Rounded(kendallOf[name]),
+                spearman = Rounded(spearmanOf[name]),
+                failures,
+                top_ranked_acc = Rounded(top),
+                elite_acc = Rounded(elite),
+            };
+        }
+        result["correlations"] = correlations;
+        if (table.Seconds is { } seconds)
+        {
+            double[] s = rows.Select(r => seconds[r]).Order().ToArray();
+            result["seconds_per_arch"] = new { median = Math.Round(Quantile(s, 0.5), 4), p90 = Math.Round(Quantile(s, 0.9), 4), mean = Math.Round(s.Average(), 4) };
+        }
+        if (plotDirectory is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+            foreach (var (name, values, _, _) in series)
+            {
+                string file = Path.Combine(dir, $"{Sanitize(name)}-vs-{metricName}.png");
+                Plots.Scatter(values, accuracy, name, metricName, $"{name}: Kendall {kendallOf[name]:F3} (n={rows.Length})", file);
+            }
+            result["plots"] = dir;
+        }
+        return new Measurement(result, table.Source, rows.Length, series.Select(s => s.Name).ToList(), kendallOf, spearmanOf, failuresOf);
     }
 
     /// <summary>Rounded to 4 digits; null when undefined (a constant series).</summary>

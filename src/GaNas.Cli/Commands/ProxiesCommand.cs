@@ -26,6 +26,7 @@ internal static class ProxiesCommand
         var proxies = new Option<string>("--proxies") { Description = $"Comma-separated proxies ({string.Join(", ", ProxyRegistry.Names)}).", DefaultValueFactory = _ => "naswot,ni,logsynflow" };
         var batch = CommonOptions.Batch();
         var seed = new Option<int>("--seed") { Description = "Seed of the image batch, the weights and the noise.", DefaultValueFactory = _ => 0 };
+        var batchSeed = new Option<int?>("--batch-seed") { Description = "Seed of the image batch alone (default: --seed): several --seed values with one --batch-seed vary only the weights and the noise." };
         var classes = CommonOptions.Classes();
         var threads = CommonOptions.Threads();
         var where = ClusterScoring.ClusterOptions.Create();
@@ -36,7 +37,7 @@ internal static class ProxiesCommand
         var trimEvery = new Option<int>("--trim-every") { Description = "Return freed native memory to the OS every N architectures (0 = never, to measure what it brings).", DefaultValueFactory = _ => 32 }.InRange(0, 1_000_000);
         var command = new Command("proxies", "Compute zero-cost proxies for benchmark architectures on real images, one CSV row each.")
         {
-            space, images, table, archs, proxies, batch, seed, classes, threads, layout, normalize, output, resume, trimEvery,
+            space, images, table, archs, proxies, batch, seed, batchSeed, classes, threads, layout, normalize, output, resume, trimEvery,
         };
         foreach (Option option in where.All) command.Options.Add(option);
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
@@ -48,7 +49,8 @@ internal static class ProxiesCommand
             string outPath = parse.GetValue(output)!;
             OptionRules.EnsureWritable(outPath, "--out");
             var header = list.Select(p => p.Name).Prepend("arch").Prepend("index").Append("seconds").ToArray();
-            using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last", parse.GetValue(trimEvery));
+            using var live = LiveProxies.Create(s, list, parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(normalize), parse.GetValue(classes), parse.GetValue(threads), parse.GetValue(layout) == "channels-last", parse.GetValue(trimEvery),
+                batchSeed: parse.GetValue(batchSeed));
             var evaluator = live.Evaluator;
             HashSet<int> done = PrepareOutput(outPath, header, parse.GetValue(resume), evaluator.Fingerprint);
             var todo = indices.Where(i => !done.Contains(i)).ToList();

@@ -71,6 +71,8 @@ internal sealed class Fisher : IZeroCostProxy
         {
             foreach (Tensor z in outputs)
             {
+                // A layer's float64 copies go as soon as its term is summed, not at the end of the evaluation.
+                using var layer = NewDisposeScope();
                 if (z.grad is not { IsInvalid: false } g) continue;
                 Tensor product = z.detach().to(ScalarType.Float64).mul(g.to(ScalarType.Float64));
                 Tensor perChannel = product.dim() > 2 ? product.sum([.. Enumerable.Range(2, (int)product.dim() - 2).Select(d => (long)d)]) : product;

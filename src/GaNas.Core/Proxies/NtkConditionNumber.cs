@@ -39,6 +39,7 @@ internal sealed class NtkConditionNumber : IZeroCostProxy
         Tensor kernel = zeros([n, n], ScalarType.Float64);
         for (int l = 0; l < weights.Count; l++)
         {
+            using var layer = NewDisposeScope(); // one layer's float64 block at a time
             Tensor jl = stack(rows[l]).to(ScalarType.Float64);
             kernel.add_(jl.matmul(jl.t()));
         }
