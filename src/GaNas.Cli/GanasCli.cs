@@ -11,8 +11,7 @@ public static class GanasCli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
 
     /// <summary>
-    /// Runs the command line; <paramref name="ct"/> (or Ctrl+C / SIGTERM, after which a command has 30 s to finish, so a
-    /// worker leaves its cluster gracefully) cancels it.
+    /// Runs the command line; <paramref name="ct"/> cancels it (a worker then leaves its cluster gracefully).
     /// </summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {

@@ -54,6 +54,11 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
         options ??= new ClusterScorerOptions();
         options.Validate();
         var scorer = new ClusterProxyScorer(client, evaluator, options);
+        if (scorer._spec.ApproximateBytes > options.MaxSpecBytes)
+        {
+            scorer.Dispose();
+            throw new ClusterEvaluationException($"The evaluation's image batch and settings take {scorer._spec.ApproximateBytes:N0} bytes, more than ClusterScorerOptions.MaxSpecBytes ({options.MaxSpecBytes:N0}); use a smaller batch or raise the limit on the clients and the workers (GaNasWorkerOptions.MaxSpecBytes).");
+        }
         try
         {
             await scorer.RefreshAsync(ct).ConfigureAwait(false);
@@ -61,6 +66,11 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
             scorer.Concurrency = scorer.Lanes;
             scorer._refresher = Task.Run(scorer.RefreshLoopAsync, CancellationToken.None);
             return scorer;
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            scorer.Dispose();
+            throw new ClusterEvaluationException($"The cluster's silos could not be listed or described: {ex.Message}", ex);
         }
         catch
         {
@@ -114,6 +124,12 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
         // A degenerate architecture fails every proxy without a network being built: no need to send it anywhere.
         if (Space.Degeneracy(genome) is not null) return Task.FromResult(_local.Evaluate(genome));
         var item = new WorkItem(genome, Space.Format(genome), ct);
+        // A caller that cancels gets its answer at once, queued or in flight (the silo's evaluation is left to finish).
+        if (ct.CanBeCanceled)
+        {
+            var registration = ct.Register(() => item.Completion.TrySetCanceled(ct));
+            item.Completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         bool queued = _queue.Writer.TryWrite(item);
         ObjectDisposedException.ThrowIf(!queued, this);
         return item.Completion.Task;
@@ -134,8 +150,7 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
             // stopping: the refresher's outcome no longer matters
         }
         while (_queue.Reader.TryRead(out WorkItem? item)) item.Completion.TrySetException(new ObjectDisposedException(nameof(ClusterProxyScorer)));
-        _stop.Dispose();
-        _refreshNow.Dispose();
+        // _stop and _refreshNow stay undisposed: a lane finishing its call after this still reads the token.
     }
 
     private async Task RefreshLoopAsync()
@@ -146,15 +161,18 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
             {
                 await _refreshNow.WaitAsync(_options.RefreshInterval, _stop.Token).ConfigureAwait(false);
                 await RefreshAsync(_stop.Token).ConfigureAwait(false);
-                FailQueuedWorkWhenNoWorkerServes();
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // the cluster is unreachable for now: keep the lanes there are and look again later
+            }
+            finally
+            {
+                if (!_stop.IsCancellationRequested) FailQueuedWorkWhenNoWorkerServes();
             }
         }
     }
@@ -169,13 +187,17 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
             string name = silo.ToParsableString();
             lock (_gate)
             {
-                if (_silos.TryGetValue(name, out ServedSilo? served) && !served.Retired) continue;
+                // A served silo stays; a retired one comes back only after a quarantine, so that a slow silo whose
+                // attempt timed out is not handed the retry of the same work at once.
+                if (_silos.TryGetValue(name, out ServedSilo? served) && (!served.Retired || DateTime.UtcNow - served.RetiredAt < _options.Quarantine)) continue;
             }
             WorkerDescription? description = await DescribeAsync(silo, ct).ConfigureAwait(false);
             if (description is null || description.Silo != name) continue; // not a GaNas worker, or not reachable as itself
+            if (description.ProxyCodeVersion != RunFingerprint.ProxyCodeVersion) continue; // would refuse every spec of this client
             var admitted = new ServedSilo(silo, description);
             lock (_gate)
             {
+                if (_stop.IsCancellationRequested) return;
                 _silos[name] = admitted;
                 _noWorkerSince = DateTime.MaxValue;
             }
@@ -214,6 +236,7 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
             while (!silo.Retired && await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
                 if (silo.Retired || !reader.TryRead(out WorkItem? item)) continue;
+                if (item.Completion.Task.IsCompleted) continue; // cancelled by its caller while queued
                 if (item.Cancellation.IsCancellationRequested)
                 {
                     item.Completion.TrySetCanceled(item.Cancellation);
@@ -224,6 +247,12 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
                 {
                     // The silo's first request carries the spec (its other lanes wait for that one); later ones send only the key.
                     bool first = await silo.AwaitSpecOrSendItAsync(_stop.Token).ConfigureAwait(false);
+                    if (silo.Retired)
+                    {
+                        // The silo was lost while this lane waited for its spec: the item goes to another silo, no attempt spent.
+                        if (!_queue.Writer.TryWrite(item)) item.Completion.TrySetException(new ObjectDisposedException(nameof(ClusterProxyScorer)));
+                        return;
+                    }
                     if (first)
                     {
                         lock (_gate) _specTransfers++;
@@ -233,6 +262,11 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
                     {
                         reply = await grain.Evaluate(new EvaluationRequest { Key = _spec.Key, Architecture = item.Architecture, Spec = first ? _spec : null })
                             .WaitAsync(_options.AttemptTimeout, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (first && IsLostAttempt(ex))
+                    {
+                        Retire(silo); // before the lanes waiting for the spec wake up, so they do not follow it to a lost silo
+                        throw;
                     }
                     finally
                     {
@@ -312,6 +346,7 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
         {
             if (silo.Retired) return;
             silo.Retired = true;
+            silo.RetiredAt = DateTime.UtcNow;
             none = _silos.Values.All(s => s.Retired);
             if (none && _noWorkerSince == DateTime.MaxValue) _noWorkerSince = DateTime.UtcNow;
         }
@@ -351,6 +386,8 @@ public sealed class ClusterProxyScorer : IProxyScorer, IDisposable
         public int Lanes => Description.Lanes;
 
         public volatile bool Retired;
+
+        public DateTime RetiredAt { get; set; } = DateTime.MaxValue;
 
         private readonly TaskCompletionSource _specSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _sender;

@@ -18,7 +18,7 @@ namespace GaNas.Orleans;
 [GenerateSerializer, Immutable]
 public sealed class EvaluationSpec
 {
-    /// <summary>Identifies the spec: a hash of its fingerprint.</summary>
+    /// <summary>Identifies the spec: a hash of its settings and its fingerprint (which covers the pixels and labels).</summary>
     [Id(0)] public required string Key { get; init; }
 
     /// <summary>The client evaluator's fingerprint fields, which the worker's evaluator must reproduce.</summary>
@@ -70,9 +70,9 @@ public sealed class EvaluationSpec
             labels = cpu.data<long>().ToArray();
         }
         NetworkOptions o = evaluator.Options;
-        return new EvaluationSpec
+        var spec = new EvaluationSpec
         {
-            Key = KeyOf(fingerprint),
+            Key = "",
             Fingerprint = fingerprint,
             Space = evaluator.Space.Name,
             Proxies = evaluator.Proxies.Select(p => p.Name).ToArray(),
@@ -85,7 +85,15 @@ public sealed class EvaluationSpec
             Images = images.data<float>().ToArray(),
             Labels = labels,
         };
+        return new EvaluationSpec
+        {
+            Key = spec.ComputeKey(), Fingerprint = spec.Fingerprint, Space = spec.Space, Proxies = spec.Proxies, Network = spec.Network, UseBatchNorm = spec.UseBatchNorm,
+            Seed = spec.Seed, ChannelsLast = spec.ChannelsLast, TrimEvery = spec.TrimEvery, Shape = spec.Shape, Images = spec.Images, Labels = spec.Labels,
+        };
     }
+
+    /// <summary>Most images, pixels per side, channels, classes, width and cells a worker accepts (the CLI's limits, docs/robustness.md).</summary>
+    internal const int MaxImages = 1024, MaxSide = 1024, MaxInputChannels = 4, MaxClasses = 10_000, MaxWidth = 256, MaxCells = 16;
 
     /// <summary>
     /// Builds the evaluator this spec describes, with tensors of its own (dispose them with <see cref="OwnedEvaluator"/>).
@@ -103,6 +111,10 @@ public sealed class EvaluationSpec
         if (Labels is not null && Labels.LongLength != Shape[0])
             throw new InvalidDataException($"Evaluation spec {Key}: {Labels.LongLength} labels for a batch of {Shape[0]} images.");
         if (Network is not { Length: 5 }) throw new InvalidDataException($"Evaluation spec {Key}: the network options are malformed.");
+        if (Shape[0] > MaxImages || Shape[1] > MaxInputChannels || Shape[2] > MaxSide || Shape[3] > MaxSide)
+            throw new InvalidDataException($"Evaluation spec {Key}: a batch of [{string.Join(", ", Shape)}] is beyond this worker's limits ({MaxImages} images of at most {MaxInputChannels} channels and {MaxSide} pixels per side).");
+        if (Network[0] > MaxClasses || Network[1] > MaxWidth || Network[2] > MaxCells)
+            throw new InvalidDataException($"Evaluation spec {Key}: {Network[0]} classes, width {Network[1]} and {Network[2]} cells per stage are beyond this worker's limits ({MaxClasses}, {MaxWidth}, {MaxCells}).");
         ISearchSpace space = SearchSpaceCatalog.ByName(Space);
         IReadOnlyList<IZeroCostProxy> proxies = Proxies.Select(ProxyRegistry.Create).ToList();
         var options = new NetworkOptions
@@ -127,11 +139,19 @@ public sealed class EvaluationSpec
         }
     }
 
-    /// <summary>The key of a fingerprint: SHA-256 of its fields in order, hex, 16 bytes.</summary>
-    internal static string KeyOf(IReadOnlyDictionary<string, string> fingerprint)
+    /// <summary>
+    /// The key this spec's content gives: SHA-256 (hex, 16 bytes) of the fingerprint's fields in order and of every setting
+    /// (space, proxies, network options, batch norm, seed, layout, trimming, shape). The pixels and labels enter through
+    /// the fingerprint's hashes, which the worker checks against the pixels it is sent.
+    /// </summary>
+    internal string ComputeKey()
     {
         var text = new StringBuilder();
-        foreach (var (key, value) in fingerprint.OrderBy(f => f.Key, StringComparer.Ordinal)) text.Append(key).Append('=').Append(value).Append('\n');
+        foreach (var (key, value) in (Fingerprint ?? []).OrderBy(f => f.Key, StringComparer.Ordinal)) text.Append(key).Append('=').Append(value).Append('\n');
+        text.Append("space=").Append(Space).Append("\nproxies=").Append(string.Join(',', Proxies ?? []))
+            .Append("\nnetwork=").Append(string.Join(',', Network ?? [])).Append("\nbatch_norm=").Append(UseBatchNorm)
+            .Append("\nseed=").Append(Seed).Append("\nchannels_last=").Append(ChannelsLast).Append("\ntrim_every=").Append(TrimEvery)
+            .Append("\nshape=").Append(string.Join('x', Shape ?? [])).Append("\nlabels=").Append(Labels is null ? "none" : "some");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())), 0, 16);
     }
 }

@@ -17,8 +17,8 @@ public sealed class GaNasWorkerOptions
     /// <summary>Largest image batch a spec may carry, in bytes (a request beyond it is refused before anything is built).</summary>
     public long MaxSpecBytes { get; set; } = 64L << 20;
 
-    /// <summary>The lanes this silo uses.</summary>
-    internal int EffectiveLanes => Lanes > 0 ? Lanes : Math.Max(1, Environment.ProcessorCount / Math.Max(1, TorchRuntime.ConfiguredThreads));
+    /// <summary>The lanes a silo with these options uses (<see cref="Lanes"/>, or the default it stands for).</summary>
+    public int EffectiveLanes => Lanes > 0 ? Lanes : Math.Max(1, Environment.ProcessorCount / Math.Max(1, TorchRuntime.ConfiguredThreads));
 
     /// <summary>Throws naming the first invalid option.</summary>
     internal void Validate()

@@ -62,14 +62,28 @@ internal sealed class SiloEvaluators : IDisposable
         }
         finally
         {
-            lock (_gate) entry.InUse--;
+            Release(entry);
         }
+    }
+
+    /// <summary>Ends one use of an entry; once the silo is stopping, the last user disposes it.</summary>
+    private void Release(Entry entry)
+    {
+        bool dispose;
+        lock (_gate)
+        {
+            entry.InUse--;
+            dispose = _disposed && entry.InUse == 0 && entry.Detached;
+            if (dispose) entry.Detached = false;
+        }
+        if (dispose) entry.Owned.Dispose();
     }
 
     private Entry? Acquire(EvaluationRequest request)
     {
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_entries.TryGetValue(request.Key, out Entry? held))
             {
                 held.InUse++;
@@ -81,10 +95,15 @@ internal sealed class SiloEvaluators : IDisposable
         if (spec.Key != request.Key) throw new InvalidDataException($"The request names spec {request.Key} but carries spec {spec.Key}.");
         if (spec.ApproximateBytes > _options.MaxSpecBytes)
             throw new InvalidDataException($"Evaluation spec {spec.Key} carries {spec.ApproximateBytes:N0} bytes, more than this worker's limit of {_options.MaxSpecBytes:N0} (GaNasWorkerOptions.MaxSpecBytes).");
-        if (EvaluationSpec.KeyOf(spec.Fingerprint) != spec.Key) throw new InvalidDataException($"Evaluation spec {spec.Key}: its key is not the hash of its fingerprint.");
+        if (spec.ComputeKey() != spec.Key) throw new InvalidDataException($"Evaluation spec {spec.Key}: its key is not the hash of its settings and fingerprint.");
         OwnedEvaluator built = spec.Build();
         lock (_gate)
         {
+            if (_disposed)
+            {
+                built.Dispose();
+                throw new ObjectDisposedException(nameof(SiloEvaluators));
+            }
             if (_entries.TryGetValue(spec.Key, out Entry? raced))
             {
                 built.Dispose();
@@ -110,15 +129,25 @@ internal sealed class SiloEvaluators : IDisposable
         }
     }
 
+    /// <summary>Disposes the idle evaluators now and each one in use when its evaluation ends (the lanes' semaphore is left to the GC).</summary>
     public void Dispose()
     {
+        var idle = new List<Entry>();
         lock (_gate)
         {
-            foreach (Entry e in _entries.Values) e.Owned.Dispose();
+            if (_disposed) return;
+            _disposed = true;
+            foreach (Entry e in _entries.Values)
+            {
+                if (e.InUse == 0) idle.Add(e);
+                else e.Detached = true;
+            }
             _entries.Clear();
         }
-        _lanes.Dispose();
+        foreach (Entry e in idle) e.Owned.Dispose();
     }
+
+    private bool _disposed;
 
     private sealed class Entry(OwnedEvaluator owned)
     {
@@ -127,5 +156,8 @@ internal sealed class SiloEvaluators : IDisposable
         public int InUse { get; set; }
 
         public long LastUsed { get; set; }
+
+        /// <summary>Removed from the table while in use: its last user disposes it.</summary>
+        public bool Detached { get; set; }
     }
 }

@@ -92,9 +92,14 @@ public sealed class ClusterScoringTests : IAsyncLifetime
         using var labels = TestClusters.Labels();
         var spec = EvaluationSpec.From(TestClusters.Evaluator(images, labels));
         var tampered = new Dictionary<string, string>(spec.Fingerprint) { ["proxy_code"] = "0" };
+        var draft = new EvaluationSpec
+        {
+            Key = "", Fingerprint = tampered, Space = spec.Space, Proxies = spec.Proxies, Network = spec.Network, UseBatchNorm = spec.UseBatchNorm,
+            Seed = spec.Seed, ChannelsLast = spec.ChannelsLast, TrimEvery = spec.TrimEvery, Shape = spec.Shape, Images = spec.Images, Labels = spec.Labels,
+        };
         var forged = new EvaluationSpec
         {
-            Key = EvaluationSpec.KeyOf(tampered), Fingerprint = tampered, Space = spec.Space, Proxies = spec.Proxies, Network = spec.Network, UseBatchNorm = spec.UseBatchNorm,
+            Key = draft.ComputeKey(), Fingerprint = tampered, Space = spec.Space, Proxies = spec.Proxies, Network = spec.Network, UseBatchNorm = spec.UseBatchNorm,
             Seed = spec.Seed, ChannelsLast = spec.ChannelsLast, TrimEvery = spec.TrimEvery, Shape = spec.Shape, Images = spec.Images, Labels = spec.Labels,
         };
         var grain = _cluster.Client.GetGrain<IProxyEvaluationGrain>("any");
@@ -111,6 +116,17 @@ public sealed class ClusterScoringTests : IAsyncLifetime
         };
         reply = await grain.Evaluate(new EvaluationRequest { Key = malformed.Key, Architecture = arch, Spec = malformed });
         reply.Error.Should().Contain("pixel values");
+    }
+
+    [Fact]
+    public void A_spec_key_covers_the_settings_the_fingerprint_leaves_out()
+    {
+        using var images = TestClusters.Images();
+        using var labels = TestClusters.Labels();
+        var channelsLast = TestClusters.Evaluator(images, labels);
+        var nchw = new GaNas.Proxies.ProxyEvaluator(channelsLast.Space, channelsLast.Proxies, images, channelsLast.Options, channelsLast.Seed, labels) { ChannelsLast = false };
+        nchw.Fingerprint.DifferenceFrom(channelsLast.Fingerprint).Should().BeNull("the layout changes values by rounding only, so tables resume across it");
+        EvaluationSpec.From(nchw).Key.Should().NotBe(EvaluationSpec.From(channelsLast).Key, "a worker must not serve one layout's request with the other's evaluator");
     }
 
     [Fact]

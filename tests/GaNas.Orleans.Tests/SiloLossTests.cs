@@ -68,5 +68,32 @@ public sealed class SiloLossTests
         scorer.Statistics.Evaluations.Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_caller_that_cancels_gets_its_answer_at_once_while_its_work_waits_or_runs()
+    {
+        using var images = TestClusters.Images();
+        using var labels = TestClusters.Labels();
+        await using var cluster = await TestClusters.StartAsync(silos: 1);
+        using var scorer = await ClusterProxyScorer.ConnectAsync(cluster.Client, TestClusters.Evaluator(images, labels));
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var evaluators = cluster.Silos[0].ServiceProvider.GetRequiredService<SiloEvaluators>();
+        evaluators.BeforeEvaluation = () => Task.WhenAny(release.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+        var space = GaNas.SearchSpaces.TopologySearchSpace.Instance;
+        using var running = new CancellationTokenSource();
+        using var queued = new CancellationTokenSource();
+        Task<GaNas.Proxies.ProxyScores> inFlight = scorer.ScoreAsync(space.Parse(Arch), running.Token);
+        Task<GaNas.Proxies.ProxyScores> waiting = scorer.ScoreAsync(space.Parse("|nor_conv_1x1~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|"), queued.Token);
+        queued.Cancel();
+        running.Cancel();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await FluentActions.Awaiting(() => waiting).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => inFlight).Should().ThrowAsync<OperationCanceledException>();
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "neither waits for the held evaluation");
+        release.SetResult();
+        // The lane goes on with the next work.
+        evaluators.BeforeEvaluation = null;
+        (await scorer.ScoreAsync(space.Parse(Arch))).Values.Should().NotBeEmpty();
+    }
+
     private const string Arch = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|";
 }

@@ -67,9 +67,10 @@ internal static class WorkerCommand
             var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GaNasWorkerOptions>>().Value;
             string membership = endpoint.IsLocalhost ? $"localhost membership held by the silo on port {endpoint.PrimarySiloPort}" : "redis membership";
             io.Error.WriteLine($"worker: silo {details.SiloAddress.ToParsableString()} (gateway port {gateway}) in cluster '{id}', {membership}; "
-                + $"{(options.Lanes > 0 ? options.Lanes : Math.Max(1, Environment.ProcessorCount / TorchRuntime.ConfiguredThreads))} lane(s) x {TorchRuntime.ConfiguredThreads} thread(s); stop with Ctrl+C");
+                + $"{options.EffectiveLanes} lane(s) x {TorchRuntime.ConfiguredThreads} thread(s); stop with Ctrl+C");
             io.Error.Flush();
-            // Ctrl+C or SIGTERM reaches the command's token or the host's own console lifetime, whichever handles it first.
+            // Ctrl+C and SIGTERM reach the host's console lifetime (this action runs before System.CommandLine would install
+            // its own handler), which stops the application; the command's token is honoured too, for callers that pass one.
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancel, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             try
             {
