@@ -37,19 +37,13 @@ internal sealed class ClusterScoring : IDisposable
     public static ClusterScoring Open(ProxyEvaluator evaluator, ParseResult parse, ClusterOptions options, TextWriter log)
     {
         string? cluster = parse.GetValue(options.Cluster);
-        string clusterId = parse.GetValue(options.ClusterId)!;
-        Option<int> workers = options.Workers;
+        Option<int> workers = options.Workers ?? throw new InvalidOperationException("This command has no --workers.");
         bool workersGiven = parse.GetResult(workers) is { Implicit: false };
-        if (cluster is null) return new ClusterScoring(evaluator, parse.GetValue(workers), null, null);
-        ClusterEndpoint endpoint = ClusterEndpoint.Parse(cluster) with
-        {
-            ClusterId = clusterId, ServiceId = clusterId, ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(options.ConnectTimeout)),
-        };
-        OrleansEvaluationCluster connection = OrleansEvaluationCluster.ConnectAsync(endpoint).GetAwaiter().GetResult();
+        if (Connect(parse, options) is not { } connection) return new ClusterScoring(evaluator, parse.GetValue(workers), null, null);
         try
         {
             ClusterProxyScorer remote = connection.CreateAsync(evaluator).GetAwaiter().GetResult();
-            log.WriteLine($"cluster: {endpoint} (id '{clusterId}'), {remote.Workers.Count} worker silo(s), {remote.Lanes} lane(s): "
+            log.WriteLine($"cluster: {cluster} (id '{parse.GetValue(options.ClusterId)}'), {remote.Workers.Count} worker silo(s), {remote.Lanes} lane(s): "
                 + string.Join(", ", remote.Workers.Select(w => $"{w.Silo} on {w.Host} ({w.Lanes} x {w.Threads} thread(s))")));
             return new ClusterScoring(remote, workersGiven ? parse.GetValue(workers) : remote.Concurrency, connection, remote) { Cluster = cluster };
         }
@@ -58,6 +52,18 @@ internal sealed class ClusterScoring : IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A connection to the --cluster cluster, or null without --cluster (the trainer takes it as its SearchScorer).</summary>
+    public static OrleansEvaluationCluster? Connect(ParseResult parse, ClusterOptions options)
+    {
+        if (parse.GetValue(options.Cluster) is not { } cluster) return null;
+        string clusterId = parse.GetValue(options.ClusterId)!;
+        ClusterEndpoint endpoint = ClusterEndpoint.Parse(cluster) with
+        {
+            ClusterId = clusterId, ServiceId = clusterId, ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(options.ConnectTimeout)),
+        };
+        return OrleansEvaluationCluster.ConnectAsync(endpoint).GetAwaiter().GetResult();
     }
 
     /// <summary>A one-line summary of the cluster path's cost, for the end of a run.</summary>
@@ -70,11 +76,13 @@ internal sealed class ClusterScoring : IDisposable
     }
 
     /// <summary>The options of where to evaluate, as 'search' and 'proxies' declare them.</summary>
-    internal sealed record ClusterOptions(Option<int> Workers, Option<string?> Cluster, Option<string> ClusterId, Option<double> ConnectTimeout)
+    internal sealed record ClusterOptions(Option<int>? Workers, Option<string?> Cluster, Option<string> ClusterId, Option<double> ConnectTimeout)
     {
-        public static ClusterOptions Create() => new(Commands.CommonOptions.Workers(), Commands.CommonOptions.Cluster(), Commands.CommonOptions.ClusterId(), Commands.CommonOptions.ConnectTimeout());
+        /// <summary>--workers, --cluster, --cluster-id and --connect-timeout; without <paramref name="workers"/>, no --workers (the trainer sizes its own).</summary>
+        public static ClusterOptions Create(bool workers = true) =>
+            new(workers ? Commands.CommonOptions.Workers() : null, Commands.CommonOptions.Cluster(), Commands.CommonOptions.ClusterId(), Commands.CommonOptions.ConnectTimeout());
 
-        public IEnumerable<Option> All => [Workers, Cluster, ClusterId, ConnectTimeout];
+        public IEnumerable<Option> All => Workers is null ? [Cluster, ClusterId, ConnectTimeout] : [Workers, Cluster, ClusterId, ConnectTimeout];
     }
 
     public void Dispose()

@@ -55,6 +55,19 @@ public sealed class WorkerCommandTests : IDisposable
             DescribeCommandTests.Run([.. first, "--archs", "10,11,12,13,14", "--out", Path.Combine(_dir, "whole.csv")]).Code.Should().Be(0);
             Values(resumed).Should().Equal(Values(Path.Combine(_dir, "whole.csv")));
 
+            // ganas train searches on the cluster and trains here: the same architecture as a local train.
+            string[] train = ["train", "--images", images, "--evaluations", "6", "--channels", "4", "--epochs", "1", "--image-size", "16", "--seed", "1", "--keep-schedule", "--threads", "1"];
+            var localTrain = DescribeCommandTests.Run([.. train, "--out", Path.Combine(_dir, "local.zip")]);
+            localTrain.Code.Should().Be(0, localTrain.Err);
+            var clusterTrain = DescribeCommandTests.Run([.. train, "--out", Path.Combine(_dir, "cluster.zip"), "--cluster", $"localhost:{ports[1]}", "--cluster-id", "test-" + ports[0]]);
+            clusterTrain.Code.Should().Be(0, clusterTrain.Err);
+            using (var a = JsonDocument.Parse(localTrain.Out))
+            using (var b = JsonDocument.Parse(clusterTrain.Out))
+            {
+                b.RootElement.GetProperty("arch").GetString().Should().Be(a.RootElement.GetProperty("arch").GetString());
+                b.RootElement.GetProperty("cluster").GetString().Should().Be($"localhost:{ports[1]}");
+            }
+
             // The gateways refuse a client of another cluster.
             var stranger = DescribeCommandTests.Run([.. search, "--out", Path.Combine(_dir, "stranger.json"), "--cluster", $"localhost:{ports[1]}", "--cluster-id", "another", "--connect-timeout", "2"]);
             stranger.Code.Should().Be(1);

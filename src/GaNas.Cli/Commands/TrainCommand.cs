@@ -43,6 +43,8 @@ internal static class TrainCommand
         {
             images, val, output, onnx, arch, size, grey, space, strategy, score, evaluations, channels, cells, epochs, batchSize, keepSchedule, validation, threads, seed, timeBudget, checkpoint,
         };
+        var where = ClusterScoring.ClusterOptions.Create(workers: false);
+        foreach (Option option in where.All) command.Options.Add(option);
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
             string outPath = parse.GetValue(output)!;
@@ -75,6 +77,9 @@ internal static class TrainCommand
                 validationImages = valFiles.Count;
                 options.ValidationSet = reading.Transform(ml.Data.LoadFromEnumerable(valFiles));
             }
+            // With --cluster the search's proxies are computed on the cluster's workers; the training stays here.
+            using var cluster = ClusterScoring.Connect(parse, where);
+            options.SearchScorer = cluster;
             var trained = ml.MulticlassClassification.Trainers.TrainingFreeNas(options).Fit(reading.Transform(data));
             var model = reading.Append(trained);
             ml.Model.Save(model, data.Schema, outPath);
@@ -103,6 +108,7 @@ internal static class TrainCommand
                 ["search_seconds"] = summary.SearchSeconds,
                 ["train_seconds"] = summary.TrainSeconds,
                 ["warnings"] = summary.Warnings,
+                ["cluster"] = parse.GetValue(where.Cluster),
             }));
             return 0;
         })));
