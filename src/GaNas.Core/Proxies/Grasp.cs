@@ -20,7 +20,7 @@ internal sealed class Grasp : IZeroCostProxy
     public ProxyValue Compute(ProxyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Tensor labels = context.Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip, grasp, fisher) need the labels of the image batch.");
+        Tensor labels = context.RequiredLabels;
         CellNetwork network = context.Network;
         using var scope = NewDisposeScope();
         var weights = LayerWeights.In(network);

@@ -85,9 +85,11 @@ public sealed class ProxyContext : IDisposable
     /// <summary>Class labels of the batch (int64), for gradient proxies; null when the batch has none.</summary>
     public Tensor? Labels { get; init; }
 
+    /// <summary>The labels, for a proxy that needs them; throws <see cref="InvalidOperationException"/> naming the need when the batch has none.</summary>
+    public Tensor RequiredLabels => Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip, grasp, fisher) need the labels of the image batch.");
+
     /// <summary>The shared cross-entropy gradient pass (needs <see cref="Labels"/>).</summary>
-    public GradientPass Gradients => _gradients ??= GradientPass.Run(Network,
-        Input, Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip) need the labels of the image batch."));
+    public GradientPass Gradients => _gradients ??= GradientPass.Run(Network, Input, RequiredLabels);
 
     /// <summary>Parameter count and MACs at the batch's input size.</summary>
     public NetworkStatistics Statistics => _statistics ??= NetworkStatistics.Measure(Network, InputSize);
