@@ -77,6 +77,10 @@ public class CommandTests : IDisposable
         double swapped = 1 - 2.0 * 37 / 190;
         p.GetProperty("kendall_per_repeat").EnumerateArray().Select(e => e.GetDouble()).Should().Equal(1, Math.Round(swapped, 4));
         p.GetProperty("kendall").GetDouble().Should().BeApproximately((1 + swapped) / 2, 1e-4);
+        // Between the repeats: the same swap, and of the top 2 rows (19 and 18 in repeat 0) repeat 1 keeps only row 18.
+        p.GetProperty("kendall_between_repeats").GetDouble().Should().BeApproximately(swapped, 1e-4);
+        var top2 = Run("correlate", "--proxies", first, "--proxies", second, "--truth", truth, "--top-fraction", "0.1");
+        using (var d = JsonDocument.Parse(top2.Out)) d.RootElement.GetProperty("correlations").GetProperty("p").GetProperty("top_overlap").GetDouble().Should().Be(0.5);
 
         File.WriteAllLines(other, ["index,q", .. Enumerable.Range(0, 20).Select(i => $"{i},{i}")]);
         var mismatch = Run("correlate", "--proxies", first, "--proxies", other, "--truth", truth);

@@ -25,10 +25,11 @@ internal static class CorrelateCommand
         var metric = new Option<string>("--metric") { Description = "Column of the truth table to correlate with: test_acc, valid_acc, or any numeric column (e.g. a published proxy).", DefaultValueFactory = _ => "test_acc" };
         var hybrid = new Option<string[]>("--hybrid") { Description = "Hybrid score(s) to add, e.g. rk, naswot+logsynflow, log:naswot+ni (repeatable).", AllowMultipleArgumentsPerToken = false };
         var eliteFraction = new Option<double?>("--elite-fraction") { Description = "Share of the rows in a score's elite for elite_acc (default 1,000 / rows, a 1,000-evaluation search's history: 0.064 on all of TSS, 0.0305 on all of SSS)." }.InRange(0, 1, exclusiveMin: true);
+        var topFraction = new Option<double?>("--top-fraction") { Description = "With repeated tables: the share of the rows whose overlap between repeats is reported (top_overlap; default 0.1)." }.InRange(0, 1, exclusiveMin: true);
         var plot = new Option<string?>("--plot") { Description = "Folder for one PNG scatter plot (score vs accuracy) per proxy and hybrid (of the first table)." };
         var command = new Command("correlate", "Rank correlation (Kendall tau-b, Spearman) of proxies and hybrid scores with benchmark accuracy.")
         {
-            proxies, truth, metric, hybrid, eliteFraction, plot,
+            proxies, truth, metric, hybrid, eliteFraction, topFraction, plot,
         };
         command.SetAction(parse => io.Guard(() =>
         {
@@ -48,11 +49,13 @@ internal static class CorrelateCommand
                 if (run.Rows != first.Rows)
                     throw new ArgumentException($"--proxies '{path}' joins {run.Rows} rows with the truth, the first table {first.Rows}: repeats must cover the same architectures.");
             }
+            int top = Math.Max(1, (int)Math.Ceiling((parse.GetValue(topFraction) ?? 0.1) * first.Rows));
             var correlations = new Dictionary<string, object>();
             foreach (string name in first.Names)
             {
                 double[] kendall = runs.Select(r => r.Kendall[name]).ToArray();
                 double[] spearman = runs.Select(r => r.Spearman[name]).ToArray();
+                var (agreement, overlap) = BetweenRepeats(runs, name, top);
                 correlations[name] = new
                 {
                     kendall = Rounded(kendall.Average()),
@@ -60,6 +63,8 @@ internal static class CorrelateCommand
                     kendall_per_repeat = kendall.Select(Rounded).ToArray(),
                     spearman_per_repeat = spearman.Select(Rounded).ToArray(),
                     failures = runs.Select(r => r.Failures[name]).ToArray(),
+                    kendall_between_repeats = Rounded(agreement),
+                    top_overlap = Rounded(overlap),
                 };
             }
             var report = new Dictionary<string, object?>
@@ -67,6 +72,7 @@ internal static class CorrelateCommand
                 ["n"] = first.Rows,
                 ["metric"] = metricName,
                 ["repeats"] = runs.Count,
+                ["top_k"] = top,
                 ["proxies_files"] = runs.Select(r => r.Source).ToArray(),
                 ["correlations"] = correlations,
             };
@@ -78,7 +84,37 @@ internal static class CorrelateCommand
 
     /// <summary>One table's correlations: the report of a single table, and the values a mean over repeats needs.</summary>
     private sealed record Measurement(Dictionary<string, object?> Report, string Source, int Rows, List<string> Names,
-        Dictionary<string, double> Kendall, Dictionary<string, double> Spearman, Dictionary<string, int> Failures);
+        Dictionary<string, double> Kendall, Dictionary<string, double> Spearman, Dictionary<string, int> Failures,
+        int[] Indices, Dictionary<string, double[]> Values);
+
+    /// <summary>
+    /// How much repeats agree with one another on a score, over the architectures all of them hold: the mean over pairs of
+    /// repeats of the Kendall tau between their values, and of the share of the <paramref name="top"/> best of one that are
+    /// among the <paramref name="top"/> best of the other.
+    /// </summary>
+    private static (double Kendall, double Overlap) BetweenRepeats(IReadOnlyList<Measurement> runs, string name, int top)
+    {
+        int[] common = runs.Select(r => (IEnumerable<int>)r.Indices).Aggregate((a, b) => a.Intersect(b)).Order().ToArray();
+        double[][] aligned = runs.Select(r =>
+        {
+            var at = r.Indices.Select((index, i) => (index, i)).ToDictionary(p => p.index, p => p.i);
+            return common.Select(index => r.Values[name][at[index]]).ToArray();
+        }).ToArray();
+        int k = Math.Min(top, common.Length);
+        HashSet<int> Best(double[] v) => Enumerable.Range(0, v.Length).OrderByDescending(i => double.IsFinite(v[i]) ? v[i] : double.NegativeInfinity).ThenBy(i => i).Take(k).ToHashSet();
+        double kendall = 0, overlap = 0;
+        int pairs = 0;
+        for (int a = 0; a < aligned.Length; a++)
+        {
+            for (int b = a + 1; b < aligned.Length; b++)
+            {
+                kendall += Correlation.KendallTauB(aligned[a], aligned[b]);
+                overlap += (double)Best(aligned[a]).Intersect(Best(aligned[b])).Count() / k;
+                pairs++;
+            }
+        }
+        return (kendall / pairs, overlap / pairs);
+    }
 
     private static Measurement Measure(ProxyTable table, string truthPath, string metricName, string[] hybrids, double? eliteFraction, string? plotDirectory)
     {
@@ -143,7 +179,8 @@ internal static class CorrelateCommand
             }
             result["plots"] = dir;
         }
-        return new Measurement(result, table.Source, rows.Length, series.Select(s => s.Name).ToList(), kendallOf, spearmanOf, failuresOf);
+        return new Measurement(result, table.Source, rows.Length, series.Select(s => s.Name).ToList(), kendallOf, spearmanOf, failuresOf,
+            rows.Select(r => table.Indices[r]).ToArray(), series.ToDictionary(s => s.Name, s => s.Values));
     }
 
     /// <summary>Rounded to 4 digits; null when undefined (a constant series).</summary>
