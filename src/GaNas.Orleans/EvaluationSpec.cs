@@ -16,7 +16,7 @@ namespace GaNas.Orleans;
 /// fingerprint differs from the client's (another proxy code version, say), so values from the cluster are the local ones.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed class EvaluationSpec
+public sealed record EvaluationSpec
 {
     /// <summary>Identifies the spec: a hash of its settings and its fingerprint (which covers the pixels and labels).</summary>
     [Id(0)] public required string Key { get; init; }
@@ -85,11 +85,7 @@ public sealed class EvaluationSpec
             Images = images.data<float>().ToArray(),
             Labels = labels,
         };
-        return new EvaluationSpec
-        {
-            Key = spec.ComputeKey(), Fingerprint = spec.Fingerprint, Space = spec.Space, Proxies = spec.Proxies, Network = spec.Network, UseBatchNorm = spec.UseBatchNorm,
-            Seed = spec.Seed, ChannelsLast = spec.ChannelsLast, TrimEvery = spec.TrimEvery, Shape = spec.Shape, Images = spec.Images, Labels = spec.Labels,
-        };
+        return spec with { Key = spec.ComputeKey() };
     }
 
     /// <summary>Most images, pixels per side, channels, classes, width and cells a worker accepts (the CLI's limits, docs/robustness.md).</summary>

@@ -92,16 +92,8 @@ public sealed class ClusterScoringTests : IAsyncLifetime
         using var labels = TestClusters.Labels();
         var spec = EvaluationSpec.From(TestClusters.Evaluator(images, labels));
         var tampered = new Dictionary<string, string>(spec.Fingerprint) { ["proxy_code"] = "0" };
-        var draft = new EvaluationSpec
-        {
-            Key = "", Fingerprint = tampered, Space = spec.Space, Proxies = spec.Proxies, Network = spec.Network, UseBatchNorm = spec.UseBatchNorm,
-            Seed = spec.Seed, ChannelsLast = spec.ChannelsLast, TrimEvery = spec.TrimEvery, Shape = spec.Shape, Images = spec.Images, Labels = spec.Labels,
-        };
-        var forged = new EvaluationSpec
-        {
-            Key = draft.ComputeKey(), Fingerprint = tampered, Space = spec.Space, Proxies = spec.Proxies, Network = spec.Network, UseBatchNorm = spec.UseBatchNorm,
-            Seed = spec.Seed, ChannelsLast = spec.ChannelsLast, TrimEvery = spec.TrimEvery, Shape = spec.Shape, Images = spec.Images, Labels = spec.Labels,
-        };
+        var draft = spec with { Fingerprint = tampered };
+        var forged = draft with { Key = draft.ComputeKey() };
         var grain = _cluster.Client.GetGrain<IProxyEvaluationGrain>("any");
         string arch = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|";
         (await grain.Evaluate(new EvaluationRequest { Key = forged.Key, Architecture = arch })).NeedsSpec.Should().BeTrue();
@@ -109,11 +101,7 @@ public sealed class ClusterScoringTests : IAsyncLifetime
         reply.Error.Should().StartWith("InvalidDataException").And.Contain("proxy_code").And.Contain("same GaNas version");
         reply.Values.Should().BeEmpty();
 
-        var malformed = new EvaluationSpec
-        {
-            Key = spec.Key, Fingerprint = spec.Fingerprint, Space = spec.Space, Proxies = spec.Proxies, Network = spec.Network, UseBatchNorm = spec.UseBatchNorm,
-            Seed = spec.Seed, ChannelsLast = spec.ChannelsLast, TrimEvery = spec.TrimEvery, Shape = spec.Shape, Images = spec.Images.Take(10).ToArray(), Labels = spec.Labels,
-        };
+        var malformed = spec with { Images = spec.Images.Take(10).ToArray() };
         reply = await grain.Evaluate(new EvaluationRequest { Key = malformed.Key, Architecture = arch, Spec = malformed });
         reply.Error.Should().Contain("pixel values");
     }
