@@ -28,13 +28,14 @@ internal static class BenchTrainCommand
         var runs = new Option<int>("--runs") { Description = "Measurements of each path.", DefaultValueFactory = _ => 3 }.InRange(1, 100);
         var layout = new Option<string>("--layout") { Description = "Memory layout of the measured path: nchw (the trainer's default) or nhwc (channels-last).", DefaultValueFactory = _ => "nchw" };
         layout.AcceptOnlyFromAmong("nchw", "nhwc");
-        var baseline = new Option<bool>("--baseline") { Description = "Also train on the trainer's default NCHW path, before the measured one in every run." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also train on the unfused NCHW path (the trainer's path before fused cell edges), before the measured one in every run." };
+        var unfused = new Option<bool>("--unfused") { Description = "Measure without fused cell edges (TrainingOptions.FuseCellEdges = false)." };
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 2;
         var seed = new Option<int>("--seed") { Description = "Seed of the weights and the batches.", DefaultValueFactory = _ => 0 };
         var command = new Command("bench-train", "Measure the training throughput (images/s) of one architecture, optionally against the NCHW baseline.")
         {
-            images, space, arch, count, channels, cells, batch, epochs, runs, layout, baseline, threads, seed,
+            images, space, arch, count, channels, cells, batch, epochs, runs, layout, baseline, unfused, threads, seed,
         };
         command.SetAction(parse => io.Guard(() =>
         {
@@ -54,13 +55,13 @@ internal static class BenchTrainCommand
                 InputChannels = data.Channels, Seed = parse.GetValue(seed),
             };
 
-            (double ImagesPerSecond, double Loss, float[] Weights) Measure(bool channelsLast)
+            (double ImagesPerSecond, double Loss, float[] Weights) Measure(bool channelsLast, bool fuse)
             {
                 using CellNetwork network = s.BuildNetwork(genome, networkOptions);
                 var options = new TrainingOptions
                 {
                     Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), ValidationFraction = 0, Seed = parse.GetValue(seed),
-                    Normalization = normalization, ChannelsLast = channelsLast,
+                    Normalization = normalization, ChannelsLast = channelsLast, FuseCellEdges = fuse,
                 };
                 TrainingReport report = NetworkTrainer.Train(network, pixels, labels, options);
                 long trained = (long)(n / options.BatchSize) * options.BatchSize * options.Epochs;
@@ -76,12 +77,12 @@ internal static class BenchTrainCommand
                 float[]? reference = null;
                 if (parse.GetValue(baseline))
                 {
-                    var nchw = Measure(channelsLast: false);
+                    var nchw = Measure(channelsLast: false, fuse: false);
                     row["baseline_images_per_second"] = Math.Round(nchw.ImagesPerSecond, 1);
                     row["baseline_loss"] = nchw.Loss;
                     reference = nchw.Weights;
                 }
-                var current = Measure(channelsLast: parse.GetValue(layout) == "nhwc");
+                var current = Measure(channelsLast: parse.GetValue(layout) == "nhwc", fuse: !parse.GetValue(unfused));
                 row["images_per_second"] = Math.Round(current.ImagesPerSecond, 1);
                 row["loss"] = current.Loss;
                 if (reference is not null)

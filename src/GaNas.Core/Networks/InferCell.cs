@@ -56,10 +56,18 @@ internal sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown cell operation."),
     };
 
+    /// <summary>
+    /// Whether the forward runs the ReLU-Conv-BN edges that leave the same node as one convolution
+    /// (<see cref="FusedConvolutions"/>). Equal up to float32 rounding; it bypasses the edges' submodules' forward
+    /// hooks, so it is meant for training, and off by default.
+    /// </summary>
+    public bool FuseEdges { get; set; }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        if (FuseEdges) return FusedForward(input).MoveToOuterDisposeScope();
         var nodes = new Tensor?[CellTopology.NodeCount];
         nodes[0] = input;
         for (int e = 0; e < _edges.Length; e++)
@@ -71,6 +79,54 @@ internal sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
         }
         return nodes[CellTopology.NodeCount - 1]!.MoveToOuterDisposeScope();
     }
+
+    // Node by node: a node is complete once every edge into it has run (edges into node j come before those into j + 1,
+    // and the sum keeps their order); then every edge leaving it runs, its ReLU-Conv-BN edges as fused groups.
+    private Tensor FusedForward(Tensor input)
+    {
+        var outputs = new Tensor?[_edges.Length];
+        Tensor node = input;
+        for (int n = 0; n < CellTopology.NodeCount; n++)
+        {
+            if (n > 0)
+            {
+                Tensor? sum = null;
+                for (int e = 0; e < _edges.Length; e++)
+                {
+                    if (_skip[e] || _edges[e].Target != n) continue;
+                    sum = sum is null ? outputs[e]! : sum.add(outputs[e]!, GaNas.Runtime.Scalars.One);
+                }
+                node = sum!;
+            }
+            if (n == CellTopology.NodeCount - 1) return node;
+            var groups = new List<(List<int> Edges, List<ReluConvBn> Modules)>();
+            Tensor? rectified = null;
+            for (int e = 0; e < _edges.Length; e++)
+            {
+                if (_skip[e] || _edges[e].Source != n) continue;
+                if (layers[e] is ReluConvBn edge && Fusable(edge))
+                {
+                    var group = groups.FirstOrDefault(g => FusedConvolutions.Compatible(g.Modules[0], edge));
+                    if (group.Edges is null) groups.Add(group = ([], []));
+                    group.Edges.Add(e);
+                    group.Modules.Add(edge);
+                }
+                else
+                {
+                    outputs[e] = layers[e].call(node);
+                }
+            }
+            if (groups.Count > 0) rectified = nn.functional.relu(node);
+            foreach (var (edges, modules) in groups)
+            {
+                Tensor[] ys = FusedConvolutions.Forward(modules, rectified!, training);
+                for (int k = 0; k < edges.Count; k++) outputs[edges[k]] = ys[k];
+            }
+        }
+        throw new InvalidOperationException("A cell has an output node.");
+    }
+
+    private static bool Fusable(ReluConvBn edge) => FusedConvolutions.Compatible(edge, edge);
 
     string IOnnxExportable.ToOnnx(OnnxGraph graph, string input)
     {

@@ -27,9 +27,32 @@ internal sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable, IFol
     /// <summary>Creates the block.</summary>
     public ReluConvBn(long cin, long cout, long kernel, long stride, long padding, bool useBatchNorm) : base(nameof(ReluConvBn))
     {
-        op = Sequential(ReLU(), Layers.Conv(cin, cout, kernel, stride, padding), Layers.Norm(cout, useBatchNorm));
+        var conv = Layers.Conv(cin, cout, kernel, stride, padding);
+        var norm = Layers.Norm(cout, useBatchNorm);
+        op = Sequential(ReLU(), conv, norm);
         RegisterComponents();
+        Conv = conv;
+        Norm = norm as BatchNorm2d;
+        (Kernel, Stride, Padding) = (kernel, stride, padding);
     }
+
+    /// <summary>The convolution (<c>op.1</c>).</summary>
+    public Conv2d Conv { get; }
+
+    /// <summary>The batch norm (<c>op.2</c>), null when batch norm is disabled.</summary>
+    public BatchNorm2d? Norm { get; }
+
+    /// <summary>Kernel size, stride and padding of the convolution.</summary>
+    public long Kernel { get; }
+
+    /// <inheritdoc cref="Kernel" />
+    public long Stride { get; }
+
+    /// <inheritdoc cref="Kernel" />
+    public long Padding { get; }
+
+    /// <summary>Whether the batch norm has been folded into the convolution for scoring.</summary>
+    public bool IsFolded => _folded is not null;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

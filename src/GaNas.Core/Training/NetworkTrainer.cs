@@ -58,6 +58,8 @@ public static class NetworkTrainer
 
         network.to(device);
         if (options.ChannelsLast) StoreChannelsLast(network);
+        InferCell[] fused = options.FuseCellEdges ? network.modules().OfType<InferCell>().Where(c => !c.FuseEdges).ToArray() : [];
+        foreach (InferCell cell in fused) cell.FuseEdges = true;
         var optimizer = optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum,
             weight_decay: options.WeightDecay, nesterov: options.Nesterov && options.Momentum > 0);
         var curve = new List<EpochMetrics>();
@@ -160,6 +162,7 @@ public static class NetworkTrainer
             Dispose(best);
             optimizer.Dispose();
             if (options.ChannelsLast) StoreContiguous(network);
+            foreach (InferCell cell in fused) cell.FuseEdges = false;
         }
         network.eval();
         return new TrainingReport(curve, bestEpoch, nValid > 0 && bestEpoch > 0 ? bestAccuracy : double.NaN, watch.Elapsed.TotalSeconds, completed, stoppedEarly, timeLimited);

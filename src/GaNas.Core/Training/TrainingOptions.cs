@@ -71,6 +71,13 @@ public sealed class TrainingOptions
     public bool ChannelsLast { get; init; }
 
     /// <summary>
+    /// Whether the cells run the ReLU-Conv-BN edges that read the same node as one wider convolution while training
+    /// (on by default): the same network, parameters and running statistics, equal to the unfused path up to float32
+    /// rounding, in fewer and larger kernels (<c>ganas bench-train --baseline</c> measures both; docs/performance.md).
+    /// </summary>
+    public bool FuseCellEdges { get; init; } = true;
+
+    /// <summary>
     /// Normalisation applied to every batch as it is gathered, when the images are given raw (for example uint8 pixels);
     /// null when the images are already normalised float32.
     /// </summary>
