@@ -100,7 +100,8 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable, IFold
 
     /// <summary>
     /// Folds the batch norms that follow a convolution into it, for scoring only: the network then computes its
-    /// evaluation-mode output with fewer passes, equal up to float rounding (<see cref="BatchNormFolding"/>), and must
+    /// evaluation-mode output with fewer passes, equal up to float rounding (<see cref="BatchNormFolding"/>), with the
+    /// convolutions of the cell edges that read the same node fused into one (<see cref="InferCell.FuseEdges"/>), and must
     /// not be trained, saved or exported afterwards (its convolutions hold the folded weights).
     /// </summary>
     public void FoldBatchNormForInference()
@@ -109,6 +110,8 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable, IFold
         if (training) throw new InvalidOperationException("Batch norms fold only in evaluation mode: call eval() first.");
         _foldedAll = true;
         BatchNormFolding.FoldAll(this);
+        // A scoring-only network has no hooks to keep: its cells run their edges fused (FusedConvolutions).
+        foreach (InferCell cell in modules().OfType<InferCell>()) cell.FuseEdges = true;
     }
 
     void IFoldsBatchNorm.FoldBatchNorm()

@@ -11,16 +11,17 @@ namespace GaNas.Networks;
 /// so each edge's output, gradients and running statistics are those of running it alone, up to the summation order
 /// of the convolution's kernels (float32 rounding). The parameters stay in the edges' own modules (state dicts,
 /// checkpoints and export are unchanged); the concatenations are recomputed at every forward, so autograd routes each
-/// edge's gradient slice back to its own parameters.
+/// edge's gradient slice back to its own parameters. Edges whose batch norms are folded (scoring) fuse with each other
+/// the same way, their biases concatenated.
 /// </summary>
 internal static class FusedConvolutions
 {
     /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> can share one convolution.</summary>
     public static bool Compatible(ReluConvBn a, ReluConvBn b) =>
-        !a.IsFolded && !b.IsFolded && a.Kernel == b.Kernel && a.Stride == b.Stride && a.Padding == b.Padding
-        && (a.Norm is null) == (b.Norm is null)
-        && (a.Norm is null || SameNorm(a.Norm, b.Norm!))
-        && a.Conv.weight!.shape[1] == b.Conv.weight!.shape[1];
+        a.Kernel == b.Kernel && a.Stride == b.Stride && a.Padding == b.Padding && a.Conv.weight!.shape[1] == b.Conv.weight!.shape[1]
+        && (a.IsFolded
+            ? b.IsFolded && a.Conv.bias is not null && b.Conv.bias is not null
+            : !b.IsFolded && (a.Norm is null) == (b.Norm is null) && (a.Norm is null || SameNorm(a.Norm, b.Norm!)));
 
     /// <summary>
     /// The outputs of <paramref name="edges"/> (compatible with each other) on the already rectified input
@@ -30,8 +31,10 @@ internal static class FusedConvolutions
     {
         ReluConvBn first = edges[0];
         Tensor weight = edges.Count == 1 ? first.Conv.weight! : cat(edges.Select(e => (Tensor)e.Conv.weight!).ToArray(), 0);
-        Tensor y = nn.functional.conv2d(rectified, weight, null, [first.Stride, first.Stride], [first.Padding, first.Padding], [1, 1], 1);
-        if (first.Norm is { } norm) y = Normalize(edges, y, norm, training);
+        // Folded edges (scoring) carry their batch norm in the convolution's bias.
+        Tensor? bias = !first.IsFolded ? null : edges.Count == 1 ? first.Conv.bias! : cat(edges.Select(e => (Tensor)e.Conv.bias!).ToArray(), 0);
+        Tensor y = nn.functional.conv2d(rectified, weight, bias, [first.Stride, first.Stride], [first.Padding, first.Padding], [1, 1], 1);
+        if (!first.IsFolded && first.Norm is { } norm) y = Normalize(edges, y, norm, training);
         long[] widths = edges.Select(e => e.Conv.weight!.shape[0]).ToArray();
         return edges.Count == 1 ? [y] : y.split(widths, 1);
     }
