@@ -8,14 +8,17 @@ using Microsoft.ML.Data;
 
 // Fashion-MNIST with ML.NET: training-free NAS (search, then train only the winner) against LightGBM on raw pixels.
 // Usage: FashionMnist [--data DIR] [--preset quick|long] [--report report.json] [--model model.zip] [--threads N] [--train-limit N]
-//                     [--baseline-iterations N]   (LightGBM iterations; 0 skips the baseline)
+//                     [--baseline-iterations equal|N]   (LightGBM iterations: 'equal' (the default) fits as many as take the
+//                                                       wall time GaNas's Fit took, N fixes them, 0 skips the baseline)
 var arguments = Arguments.Parse(args);
 string dataDir = arguments.Get("--data", "/usr/share/datasets/fashion-mnist");
 string preset = arguments.Get("--preset", "quick");
 string modelPath = arguments.Get("--model", Path.Combine(Path.GetTempPath(), "fashion-mnist-ganas.zip"));
 int threads = int.Parse(arguments.Get("--threads", "0"), CultureInfo.InvariantCulture);
 int trainLimit = int.Parse(arguments.Get("--train-limit", "0"), CultureInfo.InvariantCulture);
-int baselineIterations = int.Parse(arguments.Get("--baseline-iterations", preset == "long" ? "1000" : "250"), CultureInfo.InvariantCulture);
+string baselineSetting = arguments.Get("--baseline-iterations", "equal");
+bool equalTime = baselineSetting == "equal";
+int baselineIterations = equalTime ? -1 : int.Parse(baselineSetting, CultureInfo.InvariantCulture);
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 string File(string name) => Path.Combine(dataDir, name);
@@ -87,18 +90,34 @@ foreach (var sample in samples)
 Console.WriteLine($"Saved to {modelPath} ({new FileInfo(modelPath).Length / 1024} KiB); reloaded predictions identical: {identical}");
 
 // --- Baseline: LightGBM on raw pixels ---
-double? baselineAccuracy = null, baselineSeconds = null;
+double? baselineAccuracy = null, baselineSeconds = null, calibrationSeconds = null;
+ITransformer FitLightGbm(int iterations) => ml.Transforms.Conversion.MapValueToKey("Label")
+    .Append(ml.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
+    {
+        NumberOfIterations = iterations,
+        NumberOfThreads = threads > 0 ? threads : Environment.ProcessorCount,
+        Seed = 0,
+    }))
+    .Fit(trainData);
+if (equalTime)
+{
+    // Equal wall time: LightGBM's time is close to linear in its iterations (a fixed cost for binning the data, then
+    // the same cost per iteration), so two short fits give both costs and the iterations that fill GaNas's Fit time.
+    watch.Restart();
+    FitLightGbm(5);
+    double t5 = watch.Elapsed.TotalSeconds;
+    watch.Restart();
+    FitLightGbm(25);
+    double t25 = watch.Elapsed.TotalSeconds;
+    calibrationSeconds = t5 + t25;
+    double perIteration = Math.Max(1e-3, (t25 - t5) / 20), fixedCost = Math.Max(0, t5 - 5 * perIteration);
+    baselineIterations = Math.Max(1, (int)Math.Floor((nasSeconds - fixedCost) / perIteration));
+    Console.WriteLine($"LightGBM calibration: {fixedCost:F1} s fixed, {perIteration:F2} s per iteration -> {baselineIterations} iterations for GaNas's {nasSeconds:F0} s");
+}
 if (baselineIterations > 0)
 {
     watch.Restart();
-    var baseline = ml.Transforms.Conversion.MapValueToKey("Label")
-        .Append(ml.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
-        {
-            NumberOfIterations = baselineIterations,
-            NumberOfThreads = threads > 0 ? threads : Environment.ProcessorCount,
-            Seed = 0,
-        }))
-        .Fit(trainData);
+    var baseline = FitLightGbm(baselineIterations);
     baselineSeconds = watch.Elapsed.TotalSeconds;
     baselineAccuracy = ml.MulticlassClassification.Evaluate(baseline.Transform(testData)).MicroAccuracy;
     Console.WriteLine($"LightGBM ({baselineIterations} iterations) test accuracy {baselineAccuracy:P2} in {baselineSeconds:F1} s");
@@ -123,6 +142,8 @@ if (arguments.TryGet("--report", out string? report))
         ["test_accuracy"] = nasMetrics.MicroAccuracy,
         ["baseline_accuracy"] = baselineAccuracy,
         ["baseline_iterations"] = baselineIterations,
+        ["baseline_time"] = equalTime ? "equal to nas_total_seconds (calibrated)" : "fixed iterations",
+        ["baseline_calibration_seconds"] = calibrationSeconds,
         ["search_seconds"] = nas.Summary.SearchSeconds,
         ["train_seconds"] = nas.Summary.TrainSeconds,
         ["nas_total_seconds"] = nasSeconds,
