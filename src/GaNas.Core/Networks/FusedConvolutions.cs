@@ -50,23 +50,20 @@ internal static class FusedConvolutions
         Tensor? beta = norm.affine ? Concat(norms, n => n.bias!) : null;
         double momentum = norm.momentum!.Value;
         Tensor output = nn.functional.batch_norm(y, mean, variance, gamma, beta, batchStatistics, momentum, norm.eps);
-        if (training && track && norms.Length > 1)
+        if (!(training && track)) return output;
+        // batch_norm updated the concatenated statistics in place (a single edge's own): hand each edge its slice back.
+        using var noGrad = no_grad();
+        long offset = 0;
+        foreach (BatchNorm2d n in norms)
         {
-            // batch_norm updated the concatenated statistics in place: hand each edge its slice back.
-            using var noGrad = no_grad();
-            long offset = 0;
-            foreach (BatchNorm2d n in norms)
+            long c = n.num_features;
+            if (norms.Length > 1)
             {
-                long c = n.num_features;
                 n.running_mean!.copy_(mean!.narrow(0, offset, c));
                 n.running_var!.copy_(variance!.narrow(0, offset, c));
-                offset += c;
             }
-        }
-        if (training && track)
-        {
-            using var noGrad = no_grad();
-            foreach (BatchNorm2d n in norms) n.num_batches_tracked!.add_(1);
+            n.num_batches_tracked!.add_(1);
+            offset += c;
         }
         return output;
     }

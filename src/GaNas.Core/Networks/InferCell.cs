@@ -16,6 +16,8 @@ internal sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
     private readonly ModuleList<Module<Tensor, Tensor>> layers;
     private readonly (int Target, int Source)[] _edges;
     private readonly bool[] _skip;
+    private (int[] Single, (int[] Edges, ReluConvBn[] Modules)[] Groups)[]? _plan;
+    private bool _planFolded;
 
     /// <summary>Creates the cell.</summary>
     public InferCell(CellTopology topology, long cin, long cout, bool useBatchNorm) : base(nameof(InferCell))
@@ -59,7 +61,7 @@ internal sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
     /// <summary>
     /// Whether the forward runs the ReLU-Conv-BN edges that leave the same node as one convolution
     /// (<see cref="FusedConvolutions"/>). Equal up to float32 rounding; it bypasses the edges' submodules' forward
-    /// hooks, so it is meant for training, and off by default.
+    /// hooks, so it is off by default: the trainer turns it on while it trains, and a network folded for scoring keeps it on.
     /// </summary>
     public bool FuseEdges { get; set; }
 
@@ -84,6 +86,7 @@ internal sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
     // and the sum keeps their order); then every edge leaving it runs, its ReLU-Conv-BN edges as fused groups.
     private Tensor FusedForward(Tensor input)
     {
+        var plan = Plan();
         var outputs = new Tensor?[_edges.Length];
         Tensor node = input;
         for (int n = 0; n < CellTopology.NodeCount; n++)
@@ -99,12 +102,34 @@ internal sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
                 node = sum!;
             }
             if (n == CellTopology.NodeCount - 1) return node;
+            var (single, groups) = plan[n];
+            foreach (int e in single) outputs[e] = layers[e].call(node);
+            if (groups.Length == 0) continue;
+            Tensor rectified = nn.functional.relu(node);
+            foreach (var (edges, modules) in groups)
+            {
+                Tensor[] ys = FusedConvolutions.Forward(modules, rectified, training);
+                for (int k = 0; k < edges.Length; k++) outputs[edges[k]] = ys[k];
+            }
+        }
+        throw new InvalidOperationException("A cell has an output node.");
+    }
+
+    // Which edges leave each node alone and which as fused groups. It depends only on the topology and on whether the
+    // edges are folded, so it is built once per folding state, not at every forward.
+    private (int[] Single, (int[] Edges, ReluConvBn[] Modules)[] Groups)[] Plan()
+    {
+        bool folded = layers.OfType<ReluConvBn>().Any(m => m.IsFolded);
+        if (_plan is { } cached && _planFolded == folded) return cached;
+        var plan = new (int[], (int[], ReluConvBn[])[])[CellTopology.NodeCount - 1];
+        for (int n = 0; n < plan.Length; n++)
+        {
+            var single = new List<int>();
             var groups = new List<(List<int> Edges, List<ReluConvBn> Modules)>();
-            Tensor? rectified = null;
             for (int e = 0; e < _edges.Length; e++)
             {
                 if (_skip[e] || _edges[e].Source != n) continue;
-                if (layers[e] is ReluConvBn edge && Fusable(edge))
+                if (layers[e] is ReluConvBn edge && FusedConvolutions.Compatible(edge, edge))
                 {
                     var group = groups.FirstOrDefault(g => FusedConvolutions.Compatible(g.Modules[0], edge));
                     if (group.Edges is null) groups.Add(group = ([], []));
@@ -113,20 +138,14 @@ internal sealed class InferCell : Module<Tensor, Tensor>, IOnnxExportable
                 }
                 else
                 {
-                    outputs[e] = layers[e].call(node);
+                    single.Add(e);
                 }
             }
-            if (groups.Count > 0) rectified = nn.functional.relu(node);
-            foreach (var (edges, modules) in groups)
-            {
-                Tensor[] ys = FusedConvolutions.Forward(modules, rectified!, training);
-                for (int k = 0; k < edges.Count; k++) outputs[edges[k]] = ys[k];
-            }
+            plan[n] = (single.ToArray(), groups.Select(g => (g.Edges.ToArray(), g.Modules.ToArray())).ToArray());
         }
-        throw new InvalidOperationException("A cell has an output node.");
+        (_plan, _planFolded) = (plan, folded);
+        return plan;
     }
-
-    private static bool Fusable(ReluConvBn edge) => FusedConvolutions.Compatible(edge, edge);
 
     string IOnnxExportable.ToOnnx(OnnxGraph graph, string input)
     {

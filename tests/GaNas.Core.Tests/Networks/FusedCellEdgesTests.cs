@@ -137,6 +137,16 @@ public class FusedCellEdgesTests
         for (int i = 0; i < left.Length; i++) left[i].sub(right[i]).abs().max().item<float>().Should().BeLessThan(1e-4f);
         fused.modules().OfType<InferCell>().Should().NotBeEmpty().And.OnlyContain(c => !c.FuseEdges, "hooks on the edges' modules see them again after training");
 
+        // The default options fuse: during training no cell convolution runs through its own module.
+        using CellNetwork byDefault = Network(arch);
+        int cellCalls = 0;
+        var hooks = byDefault.modules().OfType<InferCell>().SelectMany(c => c.modules().OfType<Conv2d>())
+            .Select(conv => conv.register_forward_hook((_, _, output) => { cellCalls++; return output; })).ToList();
+        NetworkTrainer.Train(byDefault, images, labels, new TrainingOptions { Epochs = 1, BatchSize = 16, ValidationFraction = 0.25, Seed = 2, Normalization = normalization });
+        foreach (var hook in hooks) hook.remove();
+        hooks.Should().NotBeEmpty();
+        cellCalls.Should().Be(0, "TrainingOptions.FuseCellEdges is on by default");
+
         // Same seed, same fused result.
         using CellNetwork again = Network(arch);
         TrainingReport c = NetworkTrainer.Train(again, images, labels, Options(true));
