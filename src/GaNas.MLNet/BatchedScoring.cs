@@ -55,8 +55,11 @@ internal static class BatchedScoring
 /// The GaNas scoring columns (<see cref="ScoringOutput"/>) over a view holding the features and the network: a cursor
 /// reads the next <c>batchSize</c> rows' inputs through a second cursor of the same view, scores them in one forward
 /// pass, and serves them as its main cursor moves; every other column comes from the main cursor. The network column is
-/// the pipeline's constant (a ValueMapping of a constant key), so it is read once per batch. Both cursors read the
-/// source in its order (a shuffle request is ignored, as ML.NET allows), so row i always gets row i's scores.
+/// the pipeline's constant (a ValueMapping of a constant key), so it is read once per cursor, from the first row, by a
+/// cursor of its own: the cursor reading the features does not ask for it, because ML.NET's parallel cursors fetch
+/// every requested column of every row, and a copy of the network's bytes per row cost more than the scoring. Both
+/// cursors read the source in its order (a shuffle request is ignored, as ML.NET allows), so row i always gets row i's
+/// scores.
 /// </summary>
 internal sealed class BatchedScoringView : IDataView
 {
@@ -129,7 +132,7 @@ internal sealed class BatchedScoringView : IDataView
         var passThrough = needed.Where(c => c.Name is not ScoreColumn and not IndexColumn).Select(c => _source.Schema[c.Name]).ToList();
         DataViewRowCursor main = _source.GetRowCursor(passThrough);
         if (!scores) return new Cursor(this, main, null, needed);
-        DataViewRowCursor ahead = _source.GetRowCursor([_source.Schema[FeaturesColumn], _source.Schema[ModelColumn]]);
+        DataViewRowCursor ahead = _source.GetRowCursor([_source.Schema[FeaturesColumn]]);
         return new Cursor(this, main, ahead, needed);
     }
 
@@ -141,13 +144,12 @@ internal sealed class BatchedScoringView : IDataView
         private readonly DataViewRowCursor _main;
         private readonly DataViewRowCursor? _ahead;
         private readonly HashSet<string> _active;
-        private readonly ValueGetter<VBuffer<byte>>? _model;
         private readonly ValueGetter<VBuffer<float>>? _pixels;
         private readonly ValueGetter<VBuffer<byte>>? _bytes;
         private readonly List<ScoringOutput> _scored = [];
         private Task<ScoringOutput[]>? _pending;
         private int _next;
-        private VBuffer<byte> _blob;
+        private NetworkModel? _network;
         private VBuffer<float> _floats;
         private VBuffer<byte> _image;
 
@@ -158,7 +160,6 @@ internal sealed class BatchedScoringView : IDataView
             _ahead = ahead;
             _active = needed.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             if (ahead is null) return;
-            _model = ahead.GetGetter<VBuffer<byte>>(ahead.Schema[ModelColumn]);
             if (view._encoded) _bytes = ahead.GetGetter<VBuffer<byte>>(ahead.Schema[FeaturesColumn]);
             else _pixels = ahead.GetGetter<VBuffer<float>>(ahead.Schema[FeaturesColumn]);
         }
@@ -221,17 +222,13 @@ internal sealed class BatchedScoringView : IDataView
         private Task<ScoringOutput[]>? StartBatch()
         {
             var inputs = new List<Func<float[]>>();
-            NetworkModel? model = null;
+            NetworkModel? model = _network;
             try
             {
                 while (inputs.Count < _view._batchSize && _ahead!.MoveNext())
                 {
-                    // The network column is the pipeline's constant (a ValueMapping of a constant key): read once per batch.
-                    if (model is null)
-                    {
-                        _model!(ref _blob);
-                        model = NetworkModel.FromBytes(_blob.GetValues());
-                    }
+                    // The network column is the pipeline's constant (a ValueMapping of a constant key): read once per cursor.
+                    model ??= _network = _view.FirstNetwork();
                     inputs.Add(ReadInput(model.Header, _ahead.Position + 1));
                 }
             }

@@ -92,6 +92,100 @@ public sealed class BatchedScoringTests : IDisposable
     }
 
     [Fact]
+    public void The_network_column_is_read_once_per_cursor_and_never_beside_the_features()
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
+        ITransformer fitted = FitTiny(ml, train);
+        IDataView view = PixelRows.TwoClass(ml, 600, seed: 5);
+        bool? encoded = null;
+        foreach (ITransformer part in BatchedScoring.Flatten(fitted))
+        {
+            if ((encoded = BatchedScoringView.Replaces(part, view.Schema)) is not null) break;
+            view = part.Transform(view);
+        }
+        encoded.Should().NotBeNull("the fitted chain has a GaNas scoring step");
+        var counting = new ColumnReadCounter(view, "GaNasModel");
+        var scoring = new BatchedScoringView(counting, encoded!.Value, BatchedScoring.BatchSize);
+
+        var scores = new List<float[]>();
+        using (DataViewRowCursor cursor = scoring.GetRowCursor([scoring.Schema["GaNasPaddedScore"]]))
+        {
+            ValueGetter<VBuffer<float>> getter = cursor.GetGetter<VBuffer<float>>(scoring.Schema["GaNasPaddedScore"]);
+            VBuffer<float> value = default;
+            while (cursor.MoveNext())
+            {
+                getter(ref value);
+                scores.Add(value.DenseValues().ToArray());
+            }
+        }
+
+        scores.Should().HaveCount(600);
+        counting.Reads.Should().Be(1, "the network is the pipeline's constant: one read for the cursor, not one per row or per batch");
+        counting.Requests.Should().NotContain(r => r.Contains("GaNasModel") && r.Contains("GaNasFeatures"),
+            "a cursor asked for the features and the network would fetch the network's bytes for every row when ML.NET runs it in parallel");
+    }
+
+    /// <summary>A view that passes its source through and counts the values read from one column, and which columns each cursor asked for.</summary>
+    private sealed class ColumnReadCounter(IDataView source, string column) : IDataView
+    {
+        private int _reads;
+
+        public int Reads => _reads;
+
+        public List<string[]> Requests { get; } = [];
+
+        public bool CanShuffle => false;
+
+        public DataViewSchema Schema => source.Schema;
+
+        public long? GetRowCount() => source.GetRowCount();
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        {
+            var needed = columnsNeeded.ToList();
+            lock (Requests) Requests.Add(needed.Select(c => c.Name).ToArray());
+            return new Cursor(this, source.GetRowCursor(needed));
+        }
+
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) => [GetRowCursor(columnsNeeded, rand)];
+
+        private sealed class Cursor(ColumnReadCounter owner, DataViewRowCursor inner) : DataViewRowCursor
+        {
+            public override DataViewSchema Schema => inner.Schema;
+
+            public override long Position => inner.Position;
+
+            public override long Batch => inner.Batch;
+
+            public override bool MoveNext() => inner.MoveNext();
+
+            public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
+
+            public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
+
+            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+            {
+                ValueGetter<TValue> getter = inner.GetGetter<TValue>(column);
+                if (column.Name != owner._column) return getter;
+                return (ref TValue value) =>
+                {
+                    Interlocked.Increment(ref owner._reads);
+                    getter(ref value);
+                };
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) inner.Dispose();
+                base.Dispose(disposing);
+            }
+        }
+
+        private readonly string _column = column;
+    }
+
+    [Fact]
     public void Scoring_runs_the_folded_network_and_saving_keeps_the_batch_norms()
     {
         var ml = new MLContext(seed: 0);
