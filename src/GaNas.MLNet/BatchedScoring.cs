@@ -57,9 +57,9 @@ internal static class BatchedScoring
 /// pass, and serves them as its main cursor moves; every other column comes from the main cursor. The network column is
 /// the pipeline's constant (a ValueMapping of a constant key), so it is read once per cursor, from the first row, by a
 /// cursor of its own: the cursor reading the features does not ask for it, because ML.NET's parallel cursors fetch
-/// every requested column of every row, and a copy of the network's bytes per row cost more than the scoring. Both
-/// cursors read the source in its order (a shuffle request is ignored, as ML.NET allows), so row i always gets row i's
-/// scores.
+/// every requested column of every row, and a copy of the network's bytes per row took about a quarter of the
+/// process's time (docs/performance.md, scoring throughput). Every cursor reads the source in its order (a shuffle
+/// request is ignored, as ML.NET allows), so row i always gets row i's scores.
 /// </summary>
 internal sealed class BatchedScoringView : IDataView
 {
