@@ -18,9 +18,10 @@ public sealed class BatchedScoringTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>A model on 4x4 one-channel pixels: a tiny skeleton, one epoch, one thread.</summary>
-    private static ITransformer FitTiny(MLContext ml, IDataView train)
+    /// <summary>A model fitted on 24 rows (<paramref name="train"/>) of 4x4 one-channel pixels: a tiny skeleton, one epoch, one thread.</summary>
+    private static ITransformer FitTiny(MLContext ml, out IDataView train)
     {
+        train = PixelRows.TwoClass(ml, 24, seed: 3);
         var options = new TrainingFreeNasOptions
         {
             ImageChannels = 1, ImageHeight = 4, ImageWidth = 4, Channels = 4, Evaluations = 3, Epoch = 1, BatchSize = 4, ProxyBatchSize = 4,
@@ -33,8 +34,7 @@ public sealed class BatchedScoringTests : IDisposable
     public void Batch_transform_runs_one_forward_pass_per_256_rows_and_a_plain_load_one_per_row()
     {
         var ml = new MLContext(seed: 0);
-        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
-        var fitted = FitTiny(ml, train);
+        var fitted = FitTiny(ml, out IDataView train);
         string path = Path.Combine(_dir, "model.zip");
         ml.Model.Save(fitted, train.Schema, path);
         var fresh = new MLContext(seed: 0);
@@ -57,8 +57,7 @@ public sealed class BatchedScoringTests : IDisposable
     public void Lanes_give_every_row_the_scores_of_one_pass_and_leave_the_thread_settings_of_other_threads_alone()
     {
         var ml = new MLContext(seed: 0);
-        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
-        var fitted = FitTiny(ml, train);
+        var fitted = FitTiny(ml, out _);
         IDataView rows = PixelRows.TwoClass(ml, 600, seed: 5);
         float[][] Scores() => fitted.Transform(rows).GetColumn<float[]>("Score").ToArray();
 
@@ -95,8 +94,7 @@ public sealed class BatchedScoringTests : IDisposable
     public void The_network_column_is_read_once_per_cursor_and_never_beside_the_features()
     {
         var ml = new MLContext(seed: 0);
-        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
-        ITransformer fitted = FitTiny(ml, train);
+        ITransformer fitted = FitTiny(ml, out _);
         IDataView view = PixelRows.TwoClass(ml, 600, seed: 5);
         bool? encoded = null;
         foreach (ITransformer part in BatchedScoring.Flatten(fitted))
@@ -189,8 +187,7 @@ public sealed class BatchedScoringTests : IDisposable
     public void Scoring_runs_the_folded_network_and_saving_keeps_the_batch_norms()
     {
         var ml = new MLContext(seed: 0);
-        IDataView train = PixelRows.TwoClass(ml, 24, seed: 3);
-        var fitted = (TransformerChain<TrainingFreeNasTransformer>)FitTiny(ml, train);
+        var fitted = (TransformerChain<TrainingFreeNasTransformer>)FitTiny(ml, out _);
         // The fitted transformer's network is the one scoring finds by its bytes, even when an identical network was fitted before.
         NetworkModel model = fitted.LastTransformer.Model;
         int norms = 0;
