@@ -53,6 +53,9 @@ internal static class FusedConvolutions
         if (!(training && track)) return output;
         // batch_norm updated the concatenated statistics in place (a single edge's own): hand each edge its slice back.
         using var noGrad = no_grad();
+        // One long Scalar held for the whole loop: a temporary Scalar from the literal can be finalised while libtorch
+        // still reads it (seen in CI as "alpha must not be a floating point number" on the integral counter).
+        using Scalar one = 1L;
         long offset = 0;
         foreach (BatchNorm2d n in norms)
         {
@@ -62,7 +65,7 @@ internal static class FusedConvolutions
                 n.running_mean!.copy_(mean!.narrow(0, offset, c));
                 n.running_var!.copy_(variance!.narrow(0, offset, c));
             }
-            n.num_batches_tracked!.add_(1);
+            n.num_batches_tracked!.add_(one, one);
             offset += c;
         }
         return output;
