@@ -128,6 +128,37 @@ public class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Select_score_reports_the_chosen_score_on_a_validation_table_it_was_not_chosen_on()
+    {
+        string truth = PathOf("truth.csv"), chooseOn = PathOf("choose.csv"), validateOn = PathOf("validate.csv"), lacking = PathOf("lacking.csv"), report = PathOf("validated.json");
+        File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 100).Select(i => $"{i},x,1,{i},0")]);
+        // Chosen on a table where 'good' orders every row and 'noise' does not; on the validation table 'good' is reversed.
+        File.WriteAllLines(chooseOn, ["index,good,noise,seconds", .. Enumerable.Range(0, 100).Select(i => $"{i},{i},{(i * 37) % 101},0.5")]);
+        File.WriteAllLines(validateOn, ["index,good,noise,seconds", .. Enumerable.Range(0, 100).Select(i => $"{i},{-i},{(i * 37) % 101},0.5")]);
+        var (code, output, error) = Run("select-score", "--proxies", chooseOn, "--truth", truth, "--candidates", "good,noise", "--max-terms", "1",
+            "--validate-proxies", validateOn, "--validate-truth", truth, "--folds", "4", "--out", report);
+        code.Should().Be(0, error);
+        output.Should().Contain($"validation on {validateOn} (not chosen on): 100 architectures").And.Contain("chosen: good tau -1.0000, elite 0.00, top-ranked row 0.00");
+        using var doc = JsonDocument.Parse(File.ReadAllText(report));
+        doc.RootElement.GetProperty("chosen").GetProperty("Kendall").GetDouble().Should().Be(1);
+        var validation = doc.RootElement.GetProperty("validation");
+        validation.GetArrayLength().Should().Be(1);
+        var results = validation[0].GetProperty("results");
+        results.GetArrayLength().Should().Be(2);
+        results[0].GetProperty("Score").GetString().Should().Be("good");
+        results[0].GetProperty("Kendall").GetDouble().Should().Be(-1);
+        results[0].GetProperty("TopAccuracy").GetDouble().Should().Be(0);
+
+        var (refused, _, err) = Run("select-score", "--proxies", chooseOn, "--truth", truth, "--validate-proxies", validateOn);
+        refused.Should().Be(1);
+        err.Should().Contain("1 --validate-proxies but 0 --validate-truth");
+        File.WriteAllLines(lacking, ["index,good,seconds", .. Enumerable.Range(0, 100).Select(i => $"{i},{i},0.5")]);
+        (refused, _, err) = Run("select-score", "--proxies", chooseOn, "--truth", truth, "--validate-proxies", lacking, "--validate-truth", truth);
+        refused.Should().Be(1);
+        err.Should().Contain(lacking).And.Contain("'noise'");
+    }
+
+    [Fact]
     public void Bench_repeats_a_tabular_search_and_summarises_it()
     {
         string proxies = PathOf("sss.csv"), truth = PathOf("truth.csv");

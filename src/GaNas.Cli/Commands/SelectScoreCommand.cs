@@ -28,10 +28,12 @@ internal static class SelectScoreCommand
         var topTerms = new Option<string?>("--top-terms") { Description = "Comma-separated proxies that may be added as a top term, top(p), to the best candidates by Kendall tau." };
         var topWeights = new Option<string>("--top-weights") { Description = "Comma-separated weights a top term may take.", DefaultValueFactory = _ => "0.25,0.5,1,2" };
         var bodies = new Option<int>("--bodies") { Description = "How many candidates, best by Kendall tau, get each top term added.", DefaultValueFactory = _ => 40 }.InRange(1, 10_000);
+        var validateProxies = new Option<string[]>("--validate-proxies") { Description = "Proxy table of a dataset the score is not chosen on (e.g. CIFAR-100 when choosing on CIFAR-10); the chosen score and the runners-up are measured on it and reported as validation. Repeatable, one --validate-truth each.", Arity = ArgumentArity.OneOrMore };
+        var validateTruth = new Option<string[]>("--validate-truth") { Description = "Benchmark table with accuracies for each --validate-proxies.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--out") { Description = "JSON report." };
         var command = new Command("select-score", "Choose a hybrid score on benchmark accuracy by cross-validated Kendall tau or by what a search would return.")
         {
-            proxies, truth, metric, candidates, maxTerms, folds, seed, objective, eliteFraction, minKendall, allWeights, topTerms, topWeights, bodies, output,
+            proxies, truth, metric, candidates, maxTerms, folds, seed, objective, eliteFraction, minKendall, allWeights, topTerms, topWeights, bodies, validateProxies, validateTruth, output,
         };
         command.SetAction(parse => io.Guard(() =>
         {
@@ -45,16 +47,15 @@ internal static class SelectScoreCommand
                 throw new ArgumentException("--elite-fraction and --min-kendall apply only with --objective elite.");
             if (fractions.Length > 1 && fractions.Length != proxyFiles.Length)
                 throw new ArgumentException($"{fractions.Length} --elite-fraction values for {proxyFiles.Length} tables: give one for all or one per table.");
+            string[] checkProxies = parse.GetValue(validateProxies) ?? [], checkTruth = parse.GetValue(validateTruth) ?? [];
+            if (checkProxies.Length != checkTruth.Length)
+                throw new ArgumentException($"{checkProxies.Length} --validate-proxies but {checkTruth.Length} --validate-truth: give one truth table per validation table.");
             var tables = new List<SelectionTable>();
             string[] names = [];
-            for (int t = 0; t < proxyFiles.Length; t++)
+            SelectionTable Load(string proxyFile, string truthFile, double? fraction)
             {
-                ProxyTable table = ProxyTable.ReadMany(proxyFiles[t]);
-                var (rows, accuracy) = TruthJoin.Load(table, truthFiles[t], parse.GetValue(metric)!);
-                string[] tableNames = parse.GetValue(candidates) is { } list
-                    ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    : table.ProxyNames.ToArray();
-                if (t == 0) names = tableNames;
+                ProxyTable table = ProxyTable.ReadMany(proxyFile);
+                var (rows, accuracy) = TruthJoin.Load(table, truthFile, parse.GetValue(metric)!);
                 var values = new Dictionary<string, double[]>(StringComparer.Ordinal);
                 foreach (string name in names)
                 {
@@ -62,9 +63,20 @@ internal static class SelectScoreCommand
                     var column = table.Column(name);
                     values[name] = rows.Select(r => column[r]).ToArray();
                 }
-                double fraction = fractions.Length == 0 ? Math.Min(1.0, 1000.0 / rows.Length) : fractions[fractions.Length == 1 ? 0 : t];
-                tables.Add(new SelectionTable(table.Source, values, accuracy, fraction));
+                return new SelectionTable(table.Source, values, accuracy, fraction ?? Math.Min(1.0, 1000.0 / rows.Length));
             }
+            for (int t = 0; t < proxyFiles.Length; t++)
+            {
+                if (t == 0)
+                {
+                    names = parse.GetValue(candidates) is { } list
+                        ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        : ProxyTable.ReadMany(proxyFiles[0]).ProxyNames.ToArray();
+                }
+                tables.Add(Load(proxyFiles[t], truthFiles[t], fractions.Length == 0 ? null : fractions[fractions.Length == 1 ? 0 : t]));
+            }
+            // A validation table's elite is the same share of its rows as the selection's when one fraction is given for all.
+            var checks = checkProxies.Select((p, v) => Load(p, checkTruth[v], fractions.Length == 1 ? fractions[0] : null)).ToList();
             string[] tops = parse.GetValue(topTerms)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             // Membership of the top terms and positive weights are checked by ScoreSelection.
             double[] weights = parse.GetValue(topWeights)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -102,6 +114,17 @@ internal static class SelectScoreCommand
             io.Out.WriteLine($"chosen: {result.Chosen.Score} (on all rows: {All(result.Chosen)})");
             foreach (var c in result.Top.Skip(1).Take(9))
                 io.Out.WriteLine($"  next: {c.Score} {All(c)}");
+            // Validation: the chosen score and the runners-up printed above, on tables they were not chosen on.
+            HybridScore[] measured = result.Top.Take(10).Select(c => HybridScore.Parse(c.Score)).ToArray();
+            var validation = checks.Select(check => (Table: check, Results: ScoreSelection.Validate(measured, check))).ToList();
+            foreach (var (check, results) in validation)
+            {
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"validation on {check.Name} (not chosen on): {check.Accuracy.Count} architectures, elite {ScoreSelection.EliteCount(check.Accuracy.Count, check.EliteFraction)} rows, best {check.Accuracy.Max():F2}"));
+                for (int c = 0; c < results.Count; c++)
+                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {(c == 0 ? "chosen" : "next")}: {results[c].Score} tau {results[c].Kendall:F4}, elite {results[c].EliteAccuracy:F2}, top-ranked row {results[c].TopAccuracy:F2}"));
+            }
             if (parse.GetValue(output) is { } path)
             {
                 File.WriteAllText(path, Json.Serialize(new Dictionary<string, object?>
@@ -121,6 +144,14 @@ internal static class SelectScoreCommand
                     ["cross_validated_elite_accuracy"] = tables.Count == 1 ? Math.Round(result.CrossValidatedEliteAccuracy(0), 4) : Enumerable.Range(0, tables.Count).Select(t => Math.Round(result.CrossValidatedEliteAccuracy(t), 4)).ToArray(),
                     ["folds"] = result.Folds,
                     ["top"] = tables.Count == 1 ? result.Top.Select(c => c.Tables[0]).ToArray() : result.Top,
+                    ["validation"] = validation.Select(v => new Dictionary<string, object?>
+                    {
+                        ["proxies_file"] = v.Table.Name,
+                        ["n"] = v.Table.Accuracy.Count,
+                        ["elite_fraction"] = v.Table.EliteFraction,
+                        ["best_accuracy"] = v.Table.Accuracy.Max(),
+                        ["results"] = v.Results,
+                    }).ToArray(),
                 }, indented: true));
             }
             return 0;

@@ -95,6 +95,32 @@ public static class ScoreSelection
     }
 
     /// <summary>
+    /// Measures scores on a table they were not chosen on (e.g. chosen on CIFAR-10, measured on CIFAR-100): Kendall tau,
+    /// top-ranked and elite-first accuracy over all its rows, ranked within them as in the selection. Nothing is chosen here,
+    /// so these are validation figures.
+    /// </summary>
+    /// <param name="scores">The scores, e.g. the chosen one and the runners-up of a <see cref="SelectionResult"/>.</param>
+    /// <param name="table">The validation table; it must hold every proxy the scores use.</param>
+    public static IReadOnlyList<CandidateOnTable> Validate(IReadOnlyList<HybridScore> scores, SelectionTable table)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(table);
+        if (!(table.EliteFraction > 0 && table.EliteFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(table), table.EliteFraction, $"Table '{table.Name}': the elite fraction must be in (0, 1].");
+        int n = table.Accuracy.Count;
+        if (n == 0) throw new ArgumentException($"Validation table '{table.Name}' has no rows.", nameof(table));
+        if (table.Accuracy.Any(a => !double.IsFinite(a))) throw new ArgumentException($"Validation table '{table.Name}': every row needs a finite accuracy.", nameof(table));
+        foreach (var (name, column) in table.Values)
+        {
+            if (column.Length != n) throw new ArgumentException($"Validation table '{table.Name}': proxy '{name}' has {column.Length} values for {n} accuracies.", nameof(table));
+        }
+        foreach (string proxy in scores.SelectMany(s => s.Proxies).Distinct(StringComparer.Ordinal))
+        {
+            if (!table.Values.ContainsKey(proxy)) throw new ArgumentException($"Validation table '{table.Name}' has no proxy '{proxy}' (proxies: {string.Join(", ", table.Values.Keys)}).", nameof(table));
+        }
+        return Evaluate(scores.ToList(), table, Enumerable.Range(0, n).ToArray());
+    }
+
+    /// <summary>
     /// What a search with <paramref name="score"/> returns over these rows: the accuracy of the row the score ranks
     /// first, and of the row it ranks first within its own elite (the top <paramref name="eliteFraction"/> of the rows,
     /// ranked again among themselves). Ties go to the earlier row.
