@@ -5,7 +5,7 @@
 # (seeds 0..29), written to benchmarks/results/{space}-{dataset}-{strategy}-{score}.json, then the
 # Markdown table and (with ground truth) the best-so-far plot. When the extension table
 # {space}-{dataset}.extra.csv[.gz] (AZ-NAS expressivity/progressivity, MeCo) exists, the project's scores
-# lrk, trk (the default on TSS) and srk (the default on SSS) are benched too (RS, GA, SA, REA), on the two
+# lrk, trk, srk (chosen on CIFAR-10), ctrk (the default on TSS) and csrk (the default on SSS) are benched too (RS, GA, SA, REA), on the two
 # tables joined by index, and GA and RS with the space's default score as {space}-{dataset}-{ga,rs}-default.json.
 #
 #   benchmarks/reproduce.sh tss cifar10 ../shared/benchmarks/nats-tss/cifar10.csv   # with ground truth
@@ -35,10 +35,10 @@ done
 extra=benchmarks/proxies/$space-$dataset.extra.csv.gz
 [ -f "$extra" ] || extra=benchmarks/proxies/$space-$dataset.extra.csv
 if [ -f "$extra" ]; then
-  for score in lrk trk srk; do
+  for score in lrk trk srk ctrk csrk; do
     for strategy in rs ga sa rea; do bench "$strategy" "$score" "$table,$extra"; done
   done
-  # The default score of the space (trk on TSS, srk on SSS) under its own name, for the results pages.
+  # The default score of the space (ctrk on TSS, csrk on SSS) under its own name, for the results pages.
   for strategy in ga rs; do bench "$strategy" default "$table,$extra"; done
 fi
 plot_args=()

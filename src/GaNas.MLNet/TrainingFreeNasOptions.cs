@@ -89,9 +89,10 @@ public sealed class TrainingFreeNasOptions
     };
 
     /// <summary>
-    /// Training-free score: "default" (the search space's default, chosen on CIFAR-10 by what a search returns: "trk" on
-    /// the topology space, a log-rank hybrid of AZ-NAS expressivity, LogSynFlow, MeCo and SynFlow with a top term of AZ-NAS
-    /// progressivity; "srk" on the size space, AZ-NAS expressivity, NI and SynFlow with the same top term), "trk" or "srk"
+    /// Training-free score: "default" (the search space's default, chosen on CIFAR-10 and CIFAR-100 together by what the
+    /// GA returns: "ctrk" on the topology space, a log-rank hybrid of LogSynFlow, MeCo and NASWOT with a top term of AZ-NAS
+    /// progressivity; "csrk" on the size space, AZ-NAS progressivity, LogSynFlow, size and SynFlow with a top term of AZ-NAS
+    /// expressivity), "ctrk", "csrk", "trk" or "srk" (the earlier defaults, chosen on CIFAR-10 only)
     /// by name, "lrk" (chosen by cross-validated Kendall tau), "rk" (the paper's NI + NASWOT + LogSynFlow rank sum,
     /// unchanged for reproduction), one proxy, or a hybrid such as "naswot+logsynflow", "log:naswot+ni" or
     /// "log:meco+synflow+0.5*top(az_progressivity)".

@@ -217,8 +217,8 @@ public class SchemaAndInputTests
             return _ml.Transforms.Conversion.MapValueToKey("Label").Append(_ml.MulticlassClassification.Trainers.TrainingFreeNas(options)).Fit(data).LastTransformer;
         }
         var byDefault = Fit(null);
-        byDefault.Summary.Score.Should().Be("srk");
-        byDefault.Summary.ProxyValues.Keys.Should().BeEquivalentTo(["az_expressivity", "ni", "synflow", "az_progressivity"]);
+        byDefault.Summary.Score.Should().Be("csrk");
+        byDefault.Summary.ProxyValues.Keys.Should().BeEquivalentTo(["az_progressivity", "logsynflow", "params", "synflow", "az_expressivity"]);
         GaNas.SearchSpaces.SizeSearchSpace.Instance.Parse(byDefault.Architecture).Should().NotBeNull();
         Fit("rk").Summary.Score.Should().Be("rk");
     }

@@ -51,9 +51,9 @@ public class TrainingFreeNasTrainerTests(TinyModelFixture fixture) : IClassFixtu
         nas.Summary.Evaluations.Should().Be(8);
         TopologyCheck(nas.Architecture);
         nas.Summary.TrainingCurve.Should().HaveCount(5);
-        // The default score is the project's "trk"; its proxies are what the search computed.
-        nas.Summary.Score.Should().Be("trk");
-        nas.Summary.ProxyValues.Keys.Should().BeEquivalentTo(["az_expressivity", "logsynflow", "meco", "synflow", "az_progressivity"]);
+        // The default score is the project's "ctrk"; its proxies are what the search computed.
+        nas.Summary.Score.Should().Be("ctrk");
+        nas.Summary.ProxyValues.Keys.Should().BeEquivalentTo(["logsynflow", "meco", "naswot", "az_progressivity"]);
         fixture.Progress.Select(p => p.Phase).Distinct().Should().Equal("warning", "search", "training");
         nas.Summary.Warnings.Should().Contain(w => w.Contains("SGD step(s) per epoch", StringComparison.Ordinal));
         var metrics = _ml.MulticlassClassification.Evaluate(fixture.Model.Transform(fixture.Test));

@@ -81,7 +81,7 @@ internal static class CommonOptions
 
     public static Option<string> Score() => new("--score")
     {
-        Description = "Score: default (the space's default: trk on tss, srk on sss); "
+        Description = "Score: default (the space's default: ctrk on tss, csrk on sss); "
             + string.Join("; ", HybridScore.NamedEntries.Select(e => $"{e.Name} = {e.Item.Describe()} ({e.Description})"))
             + "; one proxy; a rank sum like naswot+logsynflow or 2*naswot+ni; log:... for log-rank aggregation; top(p) for a top term.",
         DefaultValueFactory = _ => HybridScore.DefaultName,

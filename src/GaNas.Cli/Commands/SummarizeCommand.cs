@@ -7,14 +7,14 @@ namespace GaNas.Cli.Commands;
 /// <summary>
 /// <c>ganas summarize</c>: collects the JSON files <c>ganas bench</c> wrote for one space and dataset
 /// (<c>{prefix}-{strategy}-{score}.json</c>) into the paper-style results table (Markdown) and, with
-/// --plot, the mean best-so-far test accuracy against evaluations of every rk, trk and srk strategy that has a curve.
+/// --plot, the mean best-so-far test accuracy against evaluations of every rk, trk, srk, ctrk and csrk strategy that has a curve.
 /// </summary>
 internal static class SummarizeCommand
 {
-    private static readonly string[] Order = ["ga-params", "rs-params", "rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk", "rs-trk", "ga-trk", "sa-trk", "rea-trk", "rs-srk", "ga-srk", "sa-srk", "rea-srk", "rs-default", "ga-default"];
+    private static readonly string[] Order = ["ga-params", "rs-params", "rs-ni", "rs-naswot", "rs-logsynflow", "rs-rk", "ga-rk", "sa-rk", "rea-rk", "rs-lrk", "ga-lrk", "sa-lrk", "rea-lrk", "rs-trk", "ga-trk", "sa-trk", "rea-trk", "rs-srk", "ga-srk", "sa-srk", "rea-srk", "rs-ctrk", "ga-ctrk", "sa-ctrk", "rea-ctrk", "rs-csrk", "ga-csrk", "sa-csrk", "rea-csrk", "rs-default", "ga-default"];
 
-    /// <summary>Scores whose strategies get a best-so-far curve in the plot: the paper's and the project's defaults (trk on TSS, srk on SSS).</summary>
-    private static readonly string[] PlottedScores = ["rk", "trk", "srk"];
+    /// <summary>Scores whose strategies get a best-so-far curve in the plot: the paper's, the CIFAR-10-chosen trk and srk, and the project's defaults (ctrk on TSS, csrk on SSS).</summary>
+    private static readonly string[] PlottedScores = ["rk", "trk", "srk", "ctrk", "csrk"];
 
     public static Command Create(CommandIO io)
     {
@@ -24,7 +24,7 @@ internal static class SummarizeCommand
         var page = new Option<string?>("--page") { Description = "Instead of --prefix: a search space's results page (tss or sss): methods and baselines against the three datasets." };
         page.AcceptOnlyFromAmong("tss", "sss");
         var anchors = new Option<string?>("--anchors") { Description = "With --page: CSV of published results (space,method,cifar10,cifar100,imagenet16-120) added as rows." };
-        var inSample = new Option<string[]>("--in-sample") { Description = "With --page: datasets the default score was chosen on, marked in-sample.", DefaultValueFactory = _ => ["cifar10"], AllowMultipleArgumentsPerToken = true };
+        var inSample = new Option<string[]>("--in-sample") { Description = "With --page: datasets the default score was chosen on, marked in-sample.", DefaultValueFactory = _ => ["cifar10", "cifar100"], AllowMultipleArgumentsPerToken = true };
         var command = new Command("summarize", "Collect bench results into a Markdown table and a best-so-far plot, or a search space's results page.") { results, prefix, plot, page, anchors, inSample };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {

@@ -54,16 +54,23 @@ public class ScoringTests
     }
 
     [Fact]
-    public void The_default_score_depends_on_the_space_trk_on_tss_srk_on_sss_and_needs_a_space()
+    public void The_default_score_depends_on_the_space_ctrk_on_tss_csrk_on_sss_and_needs_a_space()
     {
         HybridScore.Parse("default", TopologySearchSpace.Instance).Should().BeSameAs(HybridScore.TopologyDefault);
         HybridScore.Parse(" Default ", SizeSearchSpace.Instance).Should().BeSameAs(HybridScore.SizeDefault);
+        var csrk = HybridScore.Parse("CSRK");
+        csrk.Should().BeSameAs(HybridScore.SizeDefault);
+        csrk.Name.Should().Be("csrk");
+        csrk.Aggregation.Should().Be(RankAggregation.Log);
+        csrk.Terms.Should().Equal(new ScoreTerm("az_progressivity", 2), new ScoreTerm("logsynflow", 2), new ScoreTerm("params", 1), new ScoreTerm("synflow", 1), new ScoreTerm("az_expressivity", 0.25, Top: true));
+        HybridScore.Parse("log:2*az_progressivity+2*logsynflow+params+synflow+0.25*top(az_expressivity)").Terms.Should().Equal(csrk.Terms);
+        var ctrk = HybridScore.Parse("ctrk");
+        ctrk.Should().BeSameAs(HybridScore.TopologyDefault);
+        ctrk.Terms.Should().Equal(new ScoreTerm("logsynflow", 1), new ScoreTerm("meco", 2), new ScoreTerm("naswot", 1), new ScoreTerm("az_progressivity", 0.5, Top: true));
+        HybridScore.Parse("ctrk", SizeSearchSpace.Instance).Should().BeSameAs(HybridScore.TopologyDefault, "a named score is the same on every space");
         var srk = HybridScore.Parse("SRK");
-        srk.Should().BeSameAs(HybridScore.SizeDefault);
-        srk.Name.Should().Be("srk");
-        srk.Aggregation.Should().Be(RankAggregation.Log);
+        srk.Should().BeSameAs(HybridScore.SizeCifar10);
         srk.Terms.Should().Equal(new ScoreTerm("az_expressivity", 2), new ScoreTerm("ni", 2), new ScoreTerm("synflow", 1), new ScoreTerm("az_progressivity", 0.25, Top: true));
-        HybridScore.Parse("trk", SizeSearchSpace.Instance).Should().BeSameAs(HybridScore.TopologyDefault, "a named score is the same on every space");
         var act = () => HybridScore.Parse("default");
         act.Should().Throw<FormatException>().WithMessage("*depends on the search space*");
         act = () => HybridScore.Parse("default", null);
@@ -71,10 +78,10 @@ public class ScoringTests
     }
 
     [Fact]
-    public void The_default_trk_adds_a_progressivity_top_term_to_a_log_rank_body_and_lrk_and_rk_stay_as_chosen()
+    public void Trk_adds_a_progressivity_top_term_to_a_log_rank_body_and_lrk_and_rk_stay_as_chosen()
     {
         var trk = HybridScore.Parse("TRK");
-        trk.Should().BeSameAs(HybridScore.TopologyDefault);
+        trk.Should().BeSameAs(HybridScore.TopologyCifar10);
         trk.Name.Should().Be("trk");
         trk.Aggregation.Should().Be(RankAggregation.Log);
         trk.Terms.Should().Equal(new ScoreTerm("az_expressivity", 2), new ScoreTerm("logsynflow", 2), new ScoreTerm("meco", 1),
