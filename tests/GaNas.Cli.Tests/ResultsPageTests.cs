@@ -17,6 +17,6 @@ public class ResultsPageTests
         int from = page.IndexOf(begin, StringComparison.Ordinal), to = page.IndexOf(end, StringComparison.Ordinal);
         from.Should().BePositive();
         page[(from + begin.Length)..to].Should().Be(result.Out.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n'), "regenerate the page after the benches change");
-        result.Out.Should().Contain("(default)").And.Contain("largest network").And.Contain("(validation)");
+        result.Out.Should().Contain("(default)").And.Contain("largest network").And.Contain("CIFAR-100 (choice data)").And.Contain("its CIFAR-100 is validation");
     }
 }
