@@ -30,13 +30,14 @@ internal static class ResultsPage
         page.Append("|---|").Append(string.Concat(Datasets.Select(_ => "---|"))).Append('\n');
         foreach (string dataset in Datasets) defaultScore ??= Load(dataset, "ga-default")?.Score;
         if (defaultScore is null) throw new FileNotFoundException($"No '{space}-*-ga-default.json' bench in '{folder}' (benchmarks/reproduce.sh writes them).");
-        string Mark(string dataset, string text) => inSample.Contains(dataset) && text.Length > 0 && !text.StartsWith('`') ? text + " (in-sample)" : text;
+        static string MarkIn(IReadOnlyCollection<string> chosenOn, string dataset, string text) => chosenOn.Contains(dataset) && text.Length > 0 && !text.StartsWith('`') ? text + " (in-sample)" : text;
+        string Mark(string dataset, string text) => MarkIn(inSample, dataset, text);
         Row($"GA-{defaultScore} (default)", d => Mark(d, Load(d, "ga-default")?.Cell() ?? ""));
         Row($"RS-{defaultScore} (random search of 1,000 by the default)", d => Mark(d, Load(d, "rs-default")?.Accuracy() ?? ""));
         // The score the same selection chose on CIFAR-10 alone: its CIFAR-100 column is a validation figure.
         string cifar10Choice = space == "sss" ? "srk" : "trk";
         if (Datasets.Any(d => Load(d, "ga-" + cifar10Choice) is not null) && cifar10Choice != defaultScore)
-            Row($"GA-{cifar10Choice} (the earlier default, chosen on CIFAR-10 alone: its CIFAR-100 is validation)", d => Load(d, "ga-" + cifar10Choice)?.Cell() is { } c && c.Length > 0 && d == "cifar10" && !c.StartsWith('`') ? c + " (in-sample)" : Load(d, "ga-" + cifar10Choice)?.Cell() ?? "");
+            Row($"GA-{cifar10Choice} (the earlier default, chosen on CIFAR-10 alone: its CIFAR-100 is validation)", d => MarkIn(["cifar10"], d, Load(d, "ga-" + cifar10Choice)?.Cell() ?? ""));
         Row("GA-rk (the paper's)", d => Load(d, "ga-rk")?.Cell() ?? "");
         Row("largest network (GA by params)", d => Load(d, "ga-params")?.Cell() ?? "");
         Row("RS by params", d => Load(d, "rs-params")?.Accuracy() ?? "");

@@ -52,9 +52,8 @@ internal static class SelectScoreCommand
                 throw new ArgumentException($"{checkProxies.Length} --validate-proxies but {checkTruth.Length} --validate-truth: give one truth table per validation table.");
             var tables = new List<SelectionTable>();
             string[] names = [];
-            SelectionTable Load(string proxyFile, string truthFile, double? fraction)
+            SelectionTable Load(ProxyTable table, string truthFile, double? fraction)
             {
-                ProxyTable table = ProxyTable.ReadMany(proxyFile);
                 var (rows, accuracy) = TruthJoin.Load(table, truthFile, parse.GetValue(metric)!);
                 var values = new Dictionary<string, double[]>(StringComparer.Ordinal);
                 foreach (string name in names)
@@ -67,16 +66,18 @@ internal static class SelectScoreCommand
             }
             for (int t = 0; t < proxyFiles.Length; t++)
             {
+                ProxyTable table = ProxyTable.ReadMany(proxyFiles[t]);
+                // The first table's columns are the candidates unless --candidates names them.
                 if (t == 0)
                 {
                     names = parse.GetValue(candidates) is { } list
                         ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                        : ProxyTable.ReadMany(proxyFiles[0]).ProxyNames.ToArray();
+                        : table.ProxyNames.ToArray();
                 }
-                tables.Add(Load(proxyFiles[t], truthFiles[t], fractions.Length == 0 ? null : fractions[fractions.Length == 1 ? 0 : t]));
+                tables.Add(Load(table, truthFiles[t], fractions.Length == 0 ? null : fractions[fractions.Length == 1 ? 0 : t]));
             }
             // A validation table's elite is the same share of its rows as the selection's when one fraction is given for all.
-            var checks = checkProxies.Select((p, v) => Load(p, checkTruth[v], fractions.Length == 1 ? fractions[0] : null)).ToList();
+            var checks = checkProxies.Select((p, v) => Load(ProxyTable.ReadMany(p), checkTruth[v], fractions.Length == 1 ? fractions[0] : null)).ToList();
             string[] tops = parse.GetValue(topTerms)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             // Membership of the top terms and positive weights are checked by ScoreSelection.
             double[] weights = parse.GetValue(topWeights)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

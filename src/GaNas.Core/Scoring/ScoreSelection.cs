@@ -58,15 +58,10 @@ public static class ScoreSelection
         {
             ArgumentNullException.ThrowIfNull(table);
             if (table.Values.Count == 0) throw new ArgumentException($"Table '{table.Name}' has no proxy to select from.", nameof(tables));
-            if (!(table.EliteFraction > 0 && table.EliteFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(tables), table.EliteFraction, $"Table '{table.Name}': the elite fraction must be in (0, 1].");
+            CheckRows(table, nameof(tables));
             int n = table.Accuracy.Count;
-            foreach (var (name, column) in table.Values)
-            {
-                if (column.Length != n) throw new ArgumentException($"Table '{table.Name}': proxy '{name}' has {column.Length} values for {n} accuracies.", nameof(tables));
-            }
             if (!table.Values.Keys.OrderBy(k => k, StringComparer.Ordinal).SequenceEqual(proxies))
                 throw new ArgumentException($"Table '{table.Name}' has proxies {string.Join(", ", table.Values.Keys)}, table '{tables[0].Name}' {string.Join(", ", proxies)}; a joint choice needs the same proxies everywhere.", nameof(tables));
-            if (table.Accuracy.Any(a => !double.IsFinite(a))) throw new ArgumentException($"Table '{table.Name}': every row needs a finite accuracy.", nameof(tables));
             if (n < 2 * options.Folds) throw new ArgumentException($"Table '{table.Name}': {n} rows are too few for {options.Folds}-fold cross-validation.", nameof(tables));
         }
         foreach (string name in options.TopTerms)
@@ -105,19 +100,26 @@ public static class ScoreSelection
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(table);
-        if (!(table.EliteFraction > 0 && table.EliteFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(table), table.EliteFraction, $"Table '{table.Name}': the elite fraction must be in (0, 1].");
+        CheckRows(table, nameof(table));
         int n = table.Accuracy.Count;
         if (n == 0) throw new ArgumentException($"Validation table '{table.Name}' has no rows.", nameof(table));
-        if (table.Accuracy.Any(a => !double.IsFinite(a))) throw new ArgumentException($"Validation table '{table.Name}': every row needs a finite accuracy.", nameof(table));
-        foreach (var (name, column) in table.Values)
-        {
-            if (column.Length != n) throw new ArgumentException($"Validation table '{table.Name}': proxy '{name}' has {column.Length} values for {n} accuracies.", nameof(table));
-        }
         foreach (string proxy in scores.SelectMany(s => s.Proxies).Distinct(StringComparer.Ordinal))
         {
             if (!table.Values.ContainsKey(proxy)) throw new ArgumentException($"Validation table '{table.Name}' has no proxy '{proxy}' (proxies: {string.Join(", ", table.Values.Keys)}).", nameof(table));
         }
         return Evaluate(scores.ToList(), table, Enumerable.Range(0, n).ToArray());
+    }
+
+    /// <summary>The checks every table gets, chosen on or validated on: the elite fraction, one value per row for each proxy, finite accuracies.</summary>
+    private static void CheckRows(SelectionTable table, string paramName)
+    {
+        if (!(table.EliteFraction > 0 && table.EliteFraction <= 1)) throw new ArgumentOutOfRangeException(paramName, table.EliteFraction, $"Table '{table.Name}': the elite fraction must be in (0, 1].");
+        int n = table.Accuracy.Count;
+        foreach (var (name, column) in table.Values)
+        {
+            if (column.Length != n) throw new ArgumentException($"Table '{table.Name}': proxy '{name}' has {column.Length} values for {n} accuracies.", paramName);
+        }
+        if (table.Accuracy.Any(a => !double.IsFinite(a))) throw new ArgumentException($"Table '{table.Name}': every row needs a finite accuracy.", paramName);
     }
 
     /// <summary>

@@ -199,4 +199,27 @@ public class ScoreSelectionTests
         act = () => ScoreSelection.Run(new Dictionary<string, double[]> { ["p"] = ok }, ok, new ScoreSelectionOptions { Objective = SelectionObjective.Elite, EliteFraction = 0 });
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*EliteFraction*");
     }
+
+    [Fact]
+    public void Validation_measures_scores_on_every_row_of_another_table_and_refuses_what_it_cannot_measure()
+    {
+        double[] up = Enumerable.Range(0, 30).Select(i => (double)i).ToArray();
+        double[] down = up.Select(v => -v).ToArray();
+        // On the validation table 'a' is reversed against accuracy and 'b' follows it.
+        var table = new SelectionTable("other", new Dictionary<string, double[]> { ["a"] = down, ["b"] = up }, up, 0.1);
+        var results = ScoreSelection.Validate([HybridScore.Parse("a"), HybridScore.Parse("b")], table);
+        results.Select(r => r.Score).Should().Equal("a", "b");
+        results.Should().OnlyContain(r => r.Rows == 30);
+        results[0].Kendall.Should().Be(-1);
+        results[0].TopAccuracy.Should().Be(0);
+        results[1].Kendall.Should().Be(1);
+        results[1].EliteAccuracy.Should().Be(29);
+
+        var act = () => ScoreSelection.Validate([HybridScore.Parse("a+c")], table);
+        act.Should().Throw<ArgumentException>().WithMessage("*'other' has no proxy 'c'*");
+        act = () => ScoreSelection.Validate([HybridScore.Parse("a")], table with { Accuracy = up.Select(v => v == 4 ? double.PositiveInfinity : v).ToArray() });
+        act.Should().Throw<ArgumentException>().WithMessage("*'other'*finite accuracy*");
+        act = () => ScoreSelection.Validate([HybridScore.Parse("a")], table with { EliteFraction = 0 });
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'other'*elite fraction*");
+    }
 }
