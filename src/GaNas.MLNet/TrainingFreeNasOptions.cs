@@ -148,6 +148,17 @@ public sealed class TrainingFreeNasOptions
     /// <summary>Label smoothing (0 = off).</summary>
     public double LabelSmoothing;
 
+    /// <summary>
+    /// Data-parallel lanes of the final training (and the finalists'): each lane trains one part of every batch on one
+    /// libtorch thread of its own (<see cref="TrainingOptions.Lanes"/>, where its effect on batch norm is described).
+    /// Null: one lane per libtorch thread (<see cref="NumberOfThreads"/>), as long as each lane gets at least
+    /// <see cref="MinimumImagesPerTrainingLane"/> images of a batch; 1: one pass over the whole batch.
+    /// </summary>
+    public int? TrainingLanes;
+
+    /// <summary>Fewest images of a batch a lane trains on when <see cref="TrainingLanes"/> is null.</summary>
+    public const int MinimumImagesPerTrainingLane = 32;
+
     /// <summary>Random-crop padding in pixels (0 = no cropping).</summary>
     public int CropPadding = 4;
 
@@ -241,6 +252,7 @@ public sealed class TrainingFreeNasOptions
         EarlyStoppingMinDelta = EarlyStoppingCriteria?.MinDelta ?? 0,
         CheckpointPath = checkpoint,
         TimeBudget = timeBudget,
+        Lanes = TrainingLanes ?? Math.Clamp(batchSize / MinimumImagesPerTrainingLane, 1, ThreadCount),
     };
 
     /// <summary>Throws naming the first invalid option; called when the trainer is created, before any data is read.</summary>
@@ -266,6 +278,8 @@ public sealed class TrainingFreeNasOptions
         if (SearchWorkers < 1) throw new ArgumentOutOfRangeException(nameof(SearchWorkers), SearchWorkers, "At least one search worker.");
         if (NumberOfThreads is { } threads && threads is < 1 or > TrainingFreeNasLimits.MaxThreads)
             throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), threads, $"Between 1 and {TrainingFreeNasLimits.MaxThreads} threads (null = one per core).");
+        if (TrainingLanes is { } lanes && (lanes < 1 || lanes > BatchSize / 2))
+            throw new ArgumentOutOfRangeException(nameof(TrainingLanes), lanes, $"Between 1 and {BatchSize / 2} training lanes for batches of {BatchSize} (each lane needs 2 images for batch norm; null = one per thread).");
         if (Finalists < 1) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, "At least one finalist.");
         if (Finalists > Evaluations) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, $"{Finalists} finalists cannot come out of {Evaluations} evaluations.");
         if (FinalistEpochs < 1) throw new ArgumentOutOfRangeException(nameof(FinalistEpochs), FinalistEpochs, "Finalists train at least one epoch.");

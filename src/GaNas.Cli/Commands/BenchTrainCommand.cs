@@ -30,12 +30,13 @@ internal static class BenchTrainCommand
         layout.AcceptOnlyFromAmong("nchw", "nhwc");
         var baseline = new Option<bool>("--baseline") { Description = "Also train on the unfused NCHW path (the trainer's path before fused cell edges), before the measured one in every run." };
         var unfused = new Option<bool>("--unfused") { Description = "Measure without fused cell edges (TrainingOptions.FuseCellEdges = false)." };
+        var lanes = new Option<int>("--lanes") { Description = "Data-parallel lanes of the measured path (TrainingOptions.Lanes; the baseline always trains on one).", DefaultValueFactory = _ => 1 }.InRange(1, 64);
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 2;
         var seed = new Option<int>("--seed") { Description = "Seed of the weights and the batches.", DefaultValueFactory = _ => 0 };
         var command = new Command("bench-train", "Measure the training throughput (images/s) of one architecture, optionally against the NCHW baseline.")
         {
-            images, space, arch, count, channels, cells, batch, epochs, runs, layout, baseline, unfused, threads, seed,
+            images, space, arch, count, channels, cells, batch, epochs, runs, layout, baseline, unfused, lanes, threads, seed,
         };
         command.SetAction(parse => io.Guard(() =>
         {
@@ -55,13 +56,13 @@ internal static class BenchTrainCommand
                 InputChannels = data.Channels, Seed = parse.GetValue(seed),
             };
 
-            (double ImagesPerSecond, double Loss, float[] Weights) Measure(bool channelsLast, bool fuse)
+            (double ImagesPerSecond, double Loss, float[] Weights) Measure(bool channelsLast, bool fuse, int laneCount)
             {
                 using CellNetwork network = s.BuildNetwork(genome, networkOptions);
                 var options = new TrainingOptions
                 {
                     Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), ValidationFraction = 0, Seed = parse.GetValue(seed),
-                    Normalization = normalization, ChannelsLast = channelsLast, FuseCellEdges = fuse,
+                    Normalization = normalization, ChannelsLast = channelsLast, FuseCellEdges = fuse, Lanes = laneCount,
                 };
                 TrainingReport report = NetworkTrainer.Train(network, pixels, labels, options);
                 long trained = (long)(n / options.BatchSize) * options.BatchSize * options.Epochs;
@@ -77,12 +78,12 @@ internal static class BenchTrainCommand
                 float[]? reference = null;
                 if (parse.GetValue(baseline))
                 {
-                    var nchw = Measure(channelsLast: false, fuse: false);
+                    var nchw = Measure(channelsLast: false, fuse: false, laneCount: 1);
                     row["baseline_images_per_second"] = Math.Round(nchw.ImagesPerSecond, 1);
                     row["baseline_loss"] = nchw.Loss;
                     reference = nchw.Weights;
                 }
-                var current = Measure(channelsLast: parse.GetValue(layout) == "nhwc", fuse: !parse.GetValue(unfused));
+                var current = Measure(channelsLast: parse.GetValue(layout) == "nhwc", fuse: !parse.GetValue(unfused), laneCount: parse.GetValue(lanes));
                 row["images_per_second"] = Math.Round(current.ImagesPerSecond, 1);
                 row["loss"] = current.Loss;
                 if (reference is not null)
@@ -96,7 +97,7 @@ internal static class BenchTrainCommand
             var result = new Dictionary<string, object?>
             {
                 ["space"] = s.Name, ["arch"] = s.Format(genome), ["images"] = n, ["channels"] = networkOptions.Channels, ["cells"] = networkOptions.CellsPerStage,
-                ["layout"] = parse.GetValue(layout), ["batch_size"] = parse.GetValue(batch), ["epochs"] = parse.GetValue(epochs), ["threads"] = get_num_threads(), ["runs"] = rows,
+                ["layout"] = parse.GetValue(layout), ["lanes"] = parse.GetValue(lanes), ["batch_size"] = parse.GetValue(batch), ["epochs"] = parse.GetValue(epochs), ["threads"] = get_num_threads(), ["runs"] = rows,
             };
             if (parse.GetValue(baseline))
             {

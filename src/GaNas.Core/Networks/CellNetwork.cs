@@ -22,6 +22,7 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable, IFold
     private readonly Sequential lastact;
     private readonly AdaptiveAvgPool2d global_pooling;
     private readonly Linear classifier;
+    private readonly int _stemChannels;
 
     /// <summary>Creates the network.</summary>
     /// <param name="cell">The cell used by every non-reduction layer.</param>
@@ -37,6 +38,7 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable, IFold
         Cell = cell;
         Body = body.ToArray();
         Options = options;
+        _stemChannels = stemChannels;
         bool bn = options.UseBatchNorm;
         stem = Sequential(Layers.Conv(options.InputChannels, stemChannels, 3, 1, 1), Layers.Norm(stemChannels, bn));
         cells = new ModuleList<Module<Tensor, Tensor>>();
@@ -112,6 +114,26 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable, IFold
         BatchNormFolding.FoldAll(this);
         // A scoring-only network has no hooks to keep: its cells run their edges fused (FusedConvolutions).
         foreach (InferCell cell in modules().OfType<InferCell>()) cell.FuseEdges = true;
+    }
+
+    /// <summary>
+    /// A new network with this one's architecture and a copy of its parameters and buffers, in training or evaluation
+    /// mode as this one, for the trainer's data-parallel lanes (<see cref="Training.TrainingOptions.Lanes"/>).
+    /// </summary>
+    internal CellNetwork Replicate()
+    {
+        if (_foldedAll || _foldedStem is not null) throw new InvalidOperationException("A network with folded batch norms is for scoring only and cannot be replicated for training.");
+        var copy = new CellNetwork(Cell, _stemChannels, Body, Options);
+        Tensor first = parameters().First();
+        copy.to(first.dtype);
+        copy.to(first.device);
+        using (no_grad())
+        {
+            var source = state_dict();
+            foreach (var (name, target) in copy.state_dict()) target.copy_(source[name]);
+        }
+        copy.train(training);
+        return copy;
     }
 
     void IFoldsBatchNorm.FoldBatchNorm()

@@ -60,6 +60,11 @@ public static class NetworkTrainer
         if (options.ChannelsLast) StoreChannelsLast(network);
         InferCell[] fused = options.FuseCellEdges ? network.modules().OfType<InferCell>().Where(c => !c.FuseEdges).ToArray() : [];
         foreach (InferCell cell in fused) cell.FuseEdges = true;
+        using LaneReplicas? lanes = options.Lanes > 1 ? LaneReplicas.Create(network, options.Lanes, replica =>
+        {
+            if (options.ChannelsLast) StoreChannelsLast(replica);
+            foreach (InferCell cell in replica.modules().OfType<InferCell>()) cell.FuseEdges = options.FuseCellEdges;
+        }) : null;
         var optimizer = optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum,
             weight_decay: options.WeightDecay, nesterov: options.Nesterov && options.Momentum > 0);
         var curve = new List<EpochMetrics>();
@@ -84,6 +89,7 @@ public static class NetworkTrainer
             {
                 var epochWatch = Stopwatch.StartNew();
                 network.train();
+                lanes?.Train(true);
                 using var shuffle = randperm(nTrain, generator: generator);
                 using var order = trainIndex.index_select(0, shuffle);
                 double lossSum = 0;
@@ -99,16 +105,28 @@ public static class NetworkTrainer
                     Tensor x = Augment(InputNormalization.Prepare(images.index_select(0, idx), options.Normalization), options, generator).to(device);
                     if (options.ChannelsLast) x = MemoryLayout.ToChannelsLast(x);
                     Tensor y = labels.index_select(0, idx).to(device);
-                    optimizer.zero_grad();
-                    Tensor logits = network.call(x);
-                    Tensor loss = nn.functional.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>() * options.BatchSize;
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    if (lanes is null)
+                    {
+                        optimizer.zero_grad();
+                        Tensor logits = network.call(x);
+                        Tensor loss = nn.functional.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
+                        loss.backward();
+                        optimizer.step();
+                        lossSum += loss.item<float>() * options.BatchSize;
+                        correct += logits.argmax(1).eq(y).sum().item<long>();
+                    }
+                    else
+                    {
+                        var (batchLoss, batchCorrect) = lanes.Backward(x, y, options.LabelSmoothing);
+                        optimizer.step();
+                        lanes.CopyParameters();
+                        lossSum += batchLoss;
+                        correct += batchCorrect;
+                    }
                     seen += options.BatchSize;
                     step++;
                 }
+                lanes?.SyncBuffers();
                 if (seen == 0) break;
                 double validAccuracy = nValid > 0 ? Accuracy(network, validImages, validLabels, validIndex, device, options.Normalization, options.ChannelsLast) : double.NaN;
                 var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, validAccuracy, lr, epochWatch.Elapsed.TotalSeconds);

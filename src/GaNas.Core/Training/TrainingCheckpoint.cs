@@ -46,7 +46,7 @@ internal sealed class TrainingCheckpoint
             ["nesterov"] = Text(o.Nesterov), ["weight_decay"] = Text(o.WeightDecay), ["label_smoothing"] = Text(o.LabelSmoothing),
             ["crop_padding"] = Text(o.CropPadding), ["horizontal_flip"] = Text(o.HorizontalFlip), ["validation_fraction"] = Text(o.ValidationFraction),
             ["seed"] = Text(o.Seed), ["early_stopping_patience"] = Text(o.EarlyStoppingPatience), ["early_stopping_min_delta"] = Text(o.EarlyStoppingMinDelta),
-            ["channels_last"] = Text(o.ChannelsLast), ["fuse_cell_edges"] = Text(o.FuseCellEdges), ["images"] = string.Join('x', images.shape), ["validation_rows"] = Text(nValid), ["separate_validation"] = Text(separate),
+            ["channels_last"] = Text(o.ChannelsLast), ["fuse_cell_edges"] = Text(o.FuseCellEdges), ["lanes"] = Text(o.Lanes), ["images"] = string.Join('x', images.shape), ["validation_rows"] = Text(nValid), ["separate_validation"] = Text(separate),
             ["parameters"] = string.Join(';', network.parameters().Select(p => string.Join('x', p.shape))),
             ["image_sample"] = RunFingerprint.HashOf(picked), ["labels"] = RunFingerprint.HashOf(labels),
             ["normalization"] = o.Normalization is null ? "" : string.Join(';', o.Normalization.Mean.Concat(o.Normalization.Std).Select(v => v.ToString("R", CultureInfo.InvariantCulture))),

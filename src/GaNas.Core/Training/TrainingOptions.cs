@@ -78,6 +78,17 @@ public sealed class TrainingOptions
     public bool FuseCellEdges { get; init; } = true;
 
     /// <summary>
+    /// How many data-parallel lanes train each batch (1, the default: one pass over the whole batch, its operators split
+    /// over libtorch's threads). With n &gt; 1, each of n <see cref="Runtime.TorchLanes"/> (one libtorch thread each) runs
+    /// the forward and backward pass of one n-th of the batch on its own replica of the network; the gradients are
+    /// combined in a fixed order and one optimiser step updates every replica. Mathematically the same step, except that
+    /// each batch norm normalises over its lane's part of the batch ("ghost" batch norm), and the running statistics are
+    /// the average of the lanes'. Needs a <see cref="Networks.CellNetwork"/> and at least 2 images per lane; set it to
+    /// the number of cores (<c>ganas bench-train --lanes</c> measures it; docs/performance.md).
+    /// </summary>
+    public int Lanes { get; init; } = 1;
+
+    /// <summary>
     /// Normalisation applied to every batch as it is gathered, when the images are given raw (for example uint8 pixels);
     /// null when the images are already normalised float32.
     /// </summary>
@@ -89,6 +100,8 @@ public sealed class TrainingOptions
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train at least one epoch.");
         if (ChannelsLast && CheckpointPath is not null) throw new ArgumentException("Training checkpoints are written from the NCHW path; set ChannelsLast = false to checkpoint.", nameof(ChannelsLast));
         if (BatchSize < 2) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch norm needs batches of at least 2 images.");
+        if (Lanes < 1) throw new ArgumentOutOfRangeException(nameof(Lanes), Lanes, "Train on at least one lane.");
+        if (BatchSize < 2 * Lanes) throw new ArgumentOutOfRangeException(nameof(Lanes), Lanes, $"Batch norm needs at least 2 images per lane: a batch of {BatchSize} allows at most {BatchSize / 2} lanes.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
         if (Momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum lies in [0, 1).");
         if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay cannot be negative.");

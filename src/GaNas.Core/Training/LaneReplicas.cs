@@ -1,0 +1,137 @@
+using GaNas.Networks;
+using GaNas.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GaNas.Training;
+
+/// <summary>
+/// Data-parallel training of one batch on <see cref="TorchLanes"/> (<see cref="TrainingOptions.Lanes"/>): lane 0 trains
+/// the network itself, every other lane a replica of it. Each lane runs the forward and backward pass of its part of
+/// the batch; the network's gradient becomes the parts' gradients weighted by their share of the batch, summed in lane
+/// order (so the same seed gives the same step however the lanes are scheduled). After the optimiser's step the
+/// replicas copy the network's parameters. Each lane's batch norms keep their own running statistics, which
+/// <see cref="SyncBuffers"/> averages into the network (their updates are linear, so one average per epoch equals
+/// one per step).
+/// </summary>
+internal sealed class LaneReplicas : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor>[] _networks;  // [0] is the trained network
+    private readonly Tensor[][] _parameters;                  // per lane, in the network's named order
+    private readonly Tensor[][] _statistics;                  // per lane: the floating-point buffers (running mean, variance)
+
+    private LaneReplicas(nn.Module<Tensor, Tensor>[] networks)
+    {
+        _networks = networks;
+        string[] names = networks[0].named_parameters().Select(p => p.name).ToArray();
+        string[] buffers = networks[0].named_buffers().Where(b => b.buffer.is_floating_point()).Select(b => b.name).ToArray();
+        _parameters = networks.Select(n => { var byName = n.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter); return names.Select(x => byName[x]).ToArray(); }).ToArray();
+        _statistics = networks.Select(n => { var byName = n.named_buffers().ToDictionary(b => b.name, b => b.buffer); return buffers.Select(x => byName[x]).ToArray(); }).ToArray();
+    }
+
+    /// <summary>Lanes, the network's own included.</summary>
+    public int Count => _networks.Length;
+
+    /// <summary>
+    /// Replicas of <paramref name="network"/> for <paramref name="lanes"/> lanes, each prepared by <paramref name="prepare"/>
+    /// as the network was (fused edges, memory layout).
+    /// </summary>
+    public static LaneReplicas Create(nn.Module<Tensor, Tensor> network, int lanes, Action<CellNetwork> prepare)
+    {
+        if (network is not CellNetwork cells)
+            throw new ArgumentException($"Training on {lanes} lanes replicates the network, which needs a {nameof(CellNetwork)}; got {network.GetType().Name}. Set Lanes = 1.", nameof(network));
+        var networks = new nn.Module<Tensor, Tensor>[lanes];
+        networks[0] = network;
+        for (int k = 1; k < lanes; k++)
+        {
+            CellNetwork replica = cells.Replicate();
+            prepare(replica);
+            networks[k] = replica;
+        }
+        return new LaneReplicas(networks);
+    }
+
+    /// <summary>Sets every lane's network to training or evaluation mode.</summary>
+    public void Train(bool on)
+    {
+        foreach (var n in _networks) n.train(on);
+    }
+
+    /// <summary>
+    /// Forward and backward passes of <paramref name="x"/> and <paramref name="y"/>, split over the lanes in consecutive
+    /// parts; leaves the combined gradient in the network's parameters. Returns the summed loss (each part's mean loss
+    /// times its size) and the count of correct predictions.
+    /// </summary>
+    public (double LossSum, long Correct) Backward(Tensor x, Tensor y, double labelSmoothing)
+    {
+        long n = x.shape[0];
+        var parts = new (Tensor X, Tensor Y, long Size)[Count];
+        for (int k = 0; k < Count; k++)
+        {
+            long start = n * k / Count, end = n * (k + 1) / Count;
+            parts[k] = (x.narrow(0, start, end - start), y.narrow(0, start, end - start), end - start);
+        }
+        var results = TorchLanes.Run(Count, k =>
+        {
+            using var scope = NewDisposeScope();
+            var network = _networks[k];
+            network.zero_grad();
+            Tensor logits = network.call(parts[k].X);
+            Tensor loss = nn.functional.cross_entropy(logits, parts[k].Y, label_smoothing: labelSmoothing);
+            loss.backward();
+            return (Loss: loss.ToDouble() * parts[k].Size, Correct: logits.argmax(1).eq(parts[k].Y).sum().item<long>());
+        });
+        var shares = new Scalar[Count];
+        try
+        {
+            for (int k = 0; k < Count; k++) shares[k] = ((double)parts[k].Size / n).ToScalar();
+            using var noGrad = no_grad();
+            for (int p = 0; p < _parameters[0].Length; p++)
+            {
+                Tensor? total = _parameters[0][p].grad;
+                if (total is null) continue;
+                total.mul_(shares[0]);
+                for (int k = 1; k < Count; k++)
+                {
+                    if (_parameters[k][p].grad is { } part) total.add_(part, alpha: shares[k]);
+                }
+            }
+        }
+        finally
+        {
+            foreach (Scalar share in shares) share?.Dispose();
+        }
+        return (results.Sum(r => r.Loss), results.Sum(r => r.Correct));
+    }
+
+    /// <summary>Copies the network's parameters (after the optimiser's step) into every replica.</summary>
+    public void CopyParameters()
+    {
+        using var noGrad = no_grad();
+        for (int k = 1; k < Count; k++)
+        {
+            for (int p = 0; p < _parameters[0].Length; p++) _parameters[k][p].copy_(_parameters[0][p]);
+        }
+    }
+
+    /// <summary>Averages the lanes' batch-norm running statistics into the network, and gives the replicas the average.</summary>
+    public void SyncBuffers()
+    {
+        if (Count == 1) return;
+        using var noGrad = no_grad();
+        using Scalar lanes = ((double)Count).ToScalar();
+        for (int b = 0; b < _statistics[0].Length; b++)
+        {
+            Tensor mean = _statistics[0][b];
+            for (int k = 1; k < Count; k++) mean.add_(_statistics[k][b]);
+            mean.div_(lanes);
+            for (int k = 1; k < Count; k++) _statistics[k][b].copy_(mean);
+        }
+    }
+
+    /// <summary>Disposes the replicas (not the network).</summary>
+    public void Dispose()
+    {
+        for (int k = 1; k < _networks.Length; k++) _networks[k].Dispose();
+    }
+}
