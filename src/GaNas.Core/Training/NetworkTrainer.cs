@@ -60,11 +60,6 @@ public static class NetworkTrainer
         if (options.ChannelsLast) StoreChannelsLast(network);
         InferCell[] fused = options.FuseCellEdges ? network.modules().OfType<InferCell>().Where(c => !c.FuseEdges).ToArray() : [];
         foreach (InferCell cell in fused) cell.FuseEdges = true;
-        using LaneReplicas? lanes = options.Lanes > 1 ? LaneReplicas.Create(network, options.Lanes, replica =>
-        {
-            if (options.ChannelsLast) StoreChannelsLast(replica);
-            foreach (InferCell cell in replica.modules().OfType<InferCell>()) cell.FuseEdges = options.FuseCellEdges;
-        }) : null;
         var optimizer = optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum,
             weight_decay: options.WeightDecay, nesterov: options.Nesterov && options.Momentum > 0);
         var curve = new List<EpochMetrics>();
@@ -83,8 +78,18 @@ public static class NetworkTrainer
             curve.AddRange(resumed.Curve);
             stoppedEarly = resumed.Epoch < options.Epochs && options.EarlyStoppingPatience > 0 && nValid > 0 && resumed.Epoch - patienceEpoch >= options.EarlyStoppingPatience;
         }
+        LaneReplicas? lanes = null;
         try
         {
+            // Replicas copy the network as it is now, after a checkpoint's weights and running statistics were loaded.
+            if (options.Lanes > 1)
+            {
+                lanes = LaneReplicas.Create(network, options.Lanes, replica =>
+                {
+                    if (options.ChannelsLast) StoreChannelsLast(replica);
+                    foreach (InferCell cell in replica.modules().OfType<InferCell>()) cell.FuseEdges = options.FuseCellEdges;
+                });
+            }
             for (int epoch = firstEpoch; epoch <= epochs && completed && !stoppedEarly; epoch++)
             {
                 var epochWatch = Stopwatch.StartNew();
@@ -177,6 +182,7 @@ public static class NetworkTrainer
         }
         finally
         {
+            lanes?.Dispose();
             Dispose(best);
             optimizer.Dispose();
             if (options.ChannelsLast) StoreContiguous(network);

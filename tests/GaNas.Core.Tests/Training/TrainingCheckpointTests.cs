@@ -27,9 +27,9 @@ public class TrainingCheckpointTests : IDisposable
         return (images, labels);
     }
 
-    private TrainingOptions Options(string? checkpoint, double learningRate = 0.05) => new()
+    private TrainingOptions Options(string? checkpoint, double learningRate = 0.05, int lanes = 1) => new()
     {
-        Epochs = 5, BatchSize = 8, LearningRate = learningRate, ValidationFraction = 0.25, Seed = 2, CropPadding = 1, CheckpointPath = checkpoint,
+        Epochs = 5, BatchSize = 8, LearningRate = learningRate, ValidationFraction = 0.25, Seed = 2, CropPadding = 1, CheckpointPath = checkpoint, Lanes = lanes,
     };
 
     private static float[] Weights(CellNetwork network) =>
@@ -40,23 +40,25 @@ public class TrainingCheckpointTests : IDisposable
         public void Report(EpochMetrics value) => action(value);
     }
 
-    [Fact]
-    public void A_run_killed_after_an_epoch_resumes_to_the_uninterrupted_weights()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]  // the replicas start from the resumed weights and running statistics
+    public void A_run_killed_after_an_epoch_resumes_to_the_uninterrupted_weights(int lanes)
     {
         var (images, labels) = Data();
         using var uninterrupted = Network();
-        TrainingReport whole = NetworkTrainer.Train(uninterrupted, images, labels, Options(null));
+        TrainingReport whole = NetworkTrainer.Train(uninterrupted, images, labels, Options(null, lanes: lanes));
 
         string checkpoint = Path.Combine(_dir, "train.ckpt");
         using var cts = new CancellationTokenSource();
         using (var first = Network())
         {
-            var stopped = NetworkTrainer.Train(first, images, labels, Options(checkpoint), progress: new Callback(m => { if (m.Epoch == 2) cts.Cancel(); }), ct: cts.Token);
+            var stopped = NetworkTrainer.Train(first, images, labels, Options(checkpoint, lanes: lanes), progress: new Callback(m => { if (m.Epoch == 2) cts.Cancel(); }), ct: cts.Token);
             stopped.Completed.Should().BeFalse();
         }
         File.Exists(checkpoint).Should().BeTrue();
         using var resumedNetwork = Network();  // fresh weights: the checkpoint's replace them
-        TrainingReport resumed = NetworkTrainer.Train(resumedNetwork, images, labels, Options(checkpoint));
+        TrainingReport resumed = NetworkTrainer.Train(resumedNetwork, images, labels, Options(checkpoint, lanes: lanes));
         resumed.Completed.Should().BeTrue();
         resumed.Curve.Select(m => (m.Epoch, m.TrainLoss, m.ValidationAccuracy)).Should().Equal(whole.Curve.Select(m => (m.Epoch, m.TrainLoss, m.ValidationAccuracy)));
         resumed.BestEpoch.Should().Be(whole.BestEpoch);
