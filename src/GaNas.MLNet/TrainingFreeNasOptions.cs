@@ -151,8 +151,10 @@ public sealed class TrainingFreeNasOptions
     /// <summary>
     /// Data-parallel lanes of the final training (and the finalists'): each lane trains one part of every batch on one
     /// libtorch thread of its own (<see cref="TrainingOptions.Lanes"/>, where its effect on batch norm is described).
-    /// Null: one lane per libtorch thread (<see cref="NumberOfThreads"/>), as long as each lane gets at least
-    /// <see cref="MinimumImagesPerTrainingLane"/> images of a batch; 1: one pass over the whole batch.
+    /// Null: on the CPU, one lane per libtorch thread (<see cref="NumberOfThreads"/>) when each lane gets at least
+    /// <see cref="MinimumImagesPerTrainingLane"/> images of a batch, else (and on a GPU) 1: one pass over the whole batch.
+    /// At most one lane per 2 images of the batch as trained. The lane count changes the trained weights (batch norm),
+    /// so a training checkpoint resumes only with the same count.
     /// </summary>
     public int? TrainingLanes;
 
@@ -234,7 +236,20 @@ public sealed class TrainingFreeNasOptions
     /// <summary>The intra-op thread count the trainer sets.</summary>
     internal int ThreadCount => NumberOfThreads ?? Environment.ProcessorCount;
 
-    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed, string? checkpoint = null, TimeSpan? timeBudget = null, InputNormalization? normalization = null) => new()
+    /// <summary>
+    /// The lanes a training in batches of <paramref name="batchSize"/> uses: <see cref="TrainingLanes"/> when set, else one
+    /// per libtorch thread when every lane gets <see cref="MinimumImagesPerTrainingLane"/> images and the device is the
+    /// CPU (a GPU gains nothing from lanes), else 1; never more than one per 2 images of the batch as trained (the
+    /// small-data rule can lower the batch).
+    /// </summary>
+    internal int LanesFor(int batchSize, bool onCpu)
+    {
+        int threads = Math.Min(ThreadCount, Environment.ProcessorCount);
+        int lanes = TrainingLanes ?? (onCpu && threads > 1 && batchSize / MinimumImagesPerTrainingLane >= threads ? threads : 1);
+        return Math.Clamp(lanes, 1, Math.Max(1, batchSize / 2));
+    }
+
+    internal TrainingOptions ToTrainingOptions(int epochs, int batchSize, int seed, string? checkpoint = null, TimeSpan? timeBudget = null, InputNormalization? normalization = null, bool onCpu = true) => new()
     {
         Normalization = normalization,
         Epochs = epochs,
@@ -252,7 +267,7 @@ public sealed class TrainingFreeNasOptions
         EarlyStoppingMinDelta = EarlyStoppingCriteria?.MinDelta ?? 0,
         CheckpointPath = checkpoint,
         TimeBudget = timeBudget,
-        Lanes = TrainingLanes ?? Math.Clamp(batchSize / MinimumImagesPerTrainingLane, 1, ThreadCount),
+        Lanes = LanesFor(batchSize, onCpu),
     };
 
     /// <summary>Throws naming the first invalid option; called when the trainer is created, before any data is read.</summary>
@@ -278,7 +293,7 @@ public sealed class TrainingFreeNasOptions
         if (SearchWorkers < 1) throw new ArgumentOutOfRangeException(nameof(SearchWorkers), SearchWorkers, "At least one search worker.");
         if (NumberOfThreads is { } threads && threads is < 1 or > TrainingFreeNasLimits.MaxThreads)
             throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), threads, $"Between 1 and {TrainingFreeNasLimits.MaxThreads} threads (null = one per core).");
-        if (TrainingLanes is { } lanes && (lanes < 1 || lanes > BatchSize / 2))
+        if (TrainingLanes is { } lanes && BatchSize >= 2 && (lanes < 1 || lanes > BatchSize / 2))
             throw new ArgumentOutOfRangeException(nameof(TrainingLanes), lanes, $"Between 1 and {BatchSize / 2} training lanes for batches of {BatchSize} (each lane needs 2 images for batch norm; null = one per thread).");
         if (Finalists < 1) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, "At least one finalist.");
         if (Finalists > Evaluations) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, $"{Finalists} finalists cannot come out of {Evaluations} evaluations.");

@@ -148,14 +148,14 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         CellNetwork network = o.Space.BuildNetwork(o.Space.Parse(architecture), inputs.Network);
         var stats = NetworkStatistics.Measure(network, o.ImageHeight);
         int epochs = inputs.Schedule.Epochs;
-        log.Report("training", 0, epochs, FormattableString.Invariant($"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {epochs} epochs in batches of {inputs.Schedule.BatchSize}"));
+        log.Report("training", 0, epochs, FormattableString.Invariant($"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {epochs} epochs in batches of {inputs.Schedule.BatchSize} on {o.LanesFor(inputs.Schedule.BatchSize, inputs.Device.type == TorchSharp.DeviceType.CPU)} lane(s)"));
         var epochProgress = new SyncProgress<EpochMetrics>(m =>
         {
             o.MetricsCallback?.Invoke(m);
             log.Report("training", m.Epoch, epochs, FormattableString.Invariant($"epoch {m.Epoch}: loss {m.TrainLoss:F4}, train {m.TrainAccuracy:P2}, validation {m.ValidationAccuracy:P2}, {m.Seconds:F1} s"));
         });
         TimeSpan? trainingBudget = o.TimeBudget is { } total ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (total - elapsed).Ticks)) : null;
-        var training = o.ToTrainingOptions(epochs, inputs.Schedule.BatchSize, inputs.Seed, o.TrainingCheckpointPath, trainingBudget, inputs.Normalization);
+        var training = o.ToTrainingOptions(epochs, inputs.Schedule.BatchSize, inputs.Seed, o.TrainingCheckpointPath, trainingBudget, inputs.Normalization, inputs.Device.type == TorchSharp.DeviceType.CPU);
         TrainingReport report = NetworkTrainer.Train(network, inputs.Images, inputs.Labels, training, inputs.Device, epochProgress, inputs.ValidationImages, inputs.ValidationLabels, o.CancellationToken);
         var warnings = inputs.Schedule.Warnings.ToList();
         if (report.TimeLimitedEpochs is { } fitted)
@@ -349,7 +349,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         {
             ct.ThrowIfCancellationRequested();
             using CellNetwork candidate = space.BuildNetwork(finalists[f], inputs.Network);
-            var training = o.ToTrainingOptions(o.FinalistEpochs, inputs.Schedule.BatchSize, inputs.Seed, normalization: inputs.Normalization);
+            var training = o.ToTrainingOptions(o.FinalistEpochs, inputs.Schedule.BatchSize, inputs.Seed, normalization: inputs.Normalization, onCpu: inputs.Device.type == TorchSharp.DeviceType.CPU);
             TrainingReport r = NetworkTrainer.Train(candidate, inputs.Images, inputs.Labels, training, inputs.Device, null, inputs.ValidationImages, inputs.ValidationLabels, ct);
             double accuracy = r.BestValidationAccuracy;
             log.Report("finalists", f + 1, finalists.Count, FormattableString.Invariant($"{space.Format(finalists[f])}: validation {accuracy:P2} after {o.FinalistEpochs} epoch(s)"));

@@ -85,6 +85,24 @@ public class ContextAndOptionsTests
         Refused(o => o.NumberOfThreads = 100_000, "NumberOfThreads");
         Refused(o => { o.ValidationSetFraction = 0; o.EarlyStoppingCriteria = new TrainingFreeNasEarlyStopping(); }, "validation");
         Refused(o => o.EarlyStoppingCriteria = new TrainingFreeNasEarlyStopping { Patience = 0 }, "patience");
+        Refused(o => o.TrainingLanes = 0, "TrainingLanes");
+        Refused(o => { o.BatchSize = 16; o.TrainingLanes = 9; }, "TrainingLanes", "Between 1 and 8");
+    }
+
+    [Fact]
+    public void Training_lanes_default_to_one_per_thread_on_the_cpu_when_every_lane_gets_32_images()
+    {
+        var two = new TrainingFreeNasOptions { NumberOfThreads = 2 };
+        int cores = Math.Min(2, Environment.ProcessorCount);
+        two.LanesFor(256, onCpu: true).Should().Be(cores);
+        two.LanesFor(64, onCpu: true).Should().Be(cores, "two lanes of 32");
+        two.LanesFor(63, onCpu: true).Should().Be(1, "a lane would get fewer than 32 images");
+        two.LanesFor(256, onCpu: false).Should().Be(1, "a GPU gains nothing from lanes");
+        new TrainingFreeNasOptions { NumberOfThreads = 1 }.LanesFor(256, onCpu: true).Should().Be(1);
+        var explicitLanes = new TrainingFreeNasOptions { NumberOfThreads = 2, TrainingLanes = 8 };
+        explicitLanes.LanesFor(256, onCpu: false).Should().Be(8, "an explicit count is kept");
+        explicitLanes.LanesFor(8, onCpu: true).Should().Be(4, "the small-data rule lowered the batch to 8: 2 images per lane at most");
+        explicitLanes.ToTrainingOptions(1, 8, 0).Lanes.Should().Be(4);
     }
 
     [Fact]

@@ -122,19 +122,30 @@ public sealed class CellNetwork : Module<Tensor, Tensor>, IOnnxExportable, IFold
     /// </summary>
     internal CellNetwork Replicate()
     {
-        if (_foldedAll || _foldedStem is not null) throw new InvalidOperationException("A network with folded batch norms is for scoring only and cannot be replicated for training.");
+        if (IsFoldedForInference) throw new InvalidOperationException("A network with folded batch norms is for scoring only and cannot be replicated for training.");
         var copy = new CellNetwork(Cell, _stemChannels, Body, Options);
-        Tensor first = parameters().First();
-        copy.to(first.dtype);
-        copy.to(first.device);
-        using (no_grad())
+        try
         {
-            var source = state_dict();
-            foreach (var (name, target) in copy.state_dict()) target.copy_(source[name]);
+            Tensor first = parameters().First();
+            copy.to(first.dtype);
+            copy.to(first.device);
+            using (no_grad())
+            {
+                var source = state_dict();
+                foreach (var (name, target) in copy.state_dict()) target.copy_(source[name]);
+            }
+            copy.train(training);
+            return copy;
         }
-        copy.train(training);
-        return copy;
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Whether batch norms were folded into convolutions (a scoring-only network).</summary>
+    internal bool IsFoldedForInference => _foldedAll || _foldedStem is not null;
 
     void IFoldsBatchNorm.FoldBatchNorm()
     {

@@ -8,7 +8,7 @@ namespace GaNas.Runtime;
 /// Dedicated threads ("lanes") that each run libtorch with one thread of its own. On a CPU, single-threaded passes
 /// over a part of the work each, side by side, finish sooner than one pass whose operators are split across the same
 /// cores (each small operator ends with its threads waiting for one another). Batched scoring runs a batch's chunks on
-/// them; the trainer runs a batch's halves on them (<see cref="Training.TrainingOptions.Lanes"/>).
+/// them; the trainer runs a batch's parts on them (<see cref="Training.TrainingOptions.Lanes"/>).
 /// </summary>
 /// <remarks>
 /// libtorch's <c>set_num_threads</c> changes the calling thread's OpenMP setting and also the process-wide count that
@@ -22,19 +22,24 @@ public static class TorchLanes
     private static readonly List<Lane> Lanes = [];
     private static long _itemsOnLanes;
 
+    [ThreadStatic]
+    private static bool _onLane;
+
     /// <summary>Work items run on lanes in this process so far.</summary>
     public static long ItemsOnLanes => Interlocked.Read(ref _itemsOnLanes);
 
     /// <summary>
     /// Runs <paramref name="work"/>(k) for k = 0 .. <paramref name="lanes"/> - 1 at once, item k on lane k, and returns
     /// their results in order once all have finished. One lane: on the calling thread. A failure is the first failing
-    /// item's, thrown after every item has finished.
+    /// item's, thrown after every item has finished. Called from a lane's own work, the items run one after another on
+    /// that lane (a lane cannot wait for itself).
     /// </summary>
     public static T[] Run<T>(int lanes, Func<int, T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
         if (lanes == 1) return [work(0)];
+        if (_onLane) return Enumerable.Range(0, lanes).Select(work).ToArray();
         var pending = new Task<T>[lanes];
         lock (Gate)
         {
@@ -102,6 +107,7 @@ public static class TorchLanes
             var restore = new Thread(() => torch.set_num_threads(processWide)) { IsBackground = true };
             restore.Start();
             restore.Join();
+            _onLane = true;
             ready.Set();
             foreach (Action work in _work.GetConsumingEnumerable()) work();
         }

@@ -38,17 +38,36 @@ internal sealed class LaneReplicas : IDisposable
     /// </summary>
     public static LaneReplicas Create(nn.Module<Tensor, Tensor> network, int lanes, Action<CellNetwork> prepare)
     {
-        if (network is not CellNetwork cells)
-            throw new ArgumentException($"Training on {lanes} lanes replicates the network, which needs a {nameof(CellNetwork)}; got {network.GetType().Name}. Set Lanes = 1.", nameof(network));
+        CellNetwork cells = Replicable(network, lanes);
         var networks = new nn.Module<Tensor, Tensor>[lanes];
         networks[0] = network;
-        for (int k = 1; k < lanes; k++)
+        try
         {
-            CellNetwork replica = cells.Replicate();
-            prepare(replica);
-            networks[k] = replica;
+            for (int k = 1; k < lanes; k++)
+            {
+                CellNetwork replica = cells.Replicate();
+                networks[k] = replica;
+                prepare(replica);
+                // Each replica cell runs its edges as the network's does (fused or not).
+                foreach (var (mine, its) in cells.modules().OfType<InferCell>().Zip(replica.modules().OfType<InferCell>())) its.FuseEdges = mine.FuseEdges;
+            }
+            return new LaneReplicas(networks);
         }
-        return new LaneReplicas(networks);
+        catch
+        {
+            for (int k = 1; k < lanes; k++) networks[k]?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The network as a <see cref="CellNetwork"/> that can be replicated, or an exception saying why not.</summary>
+    public static CellNetwork Replicable(nn.Module<Tensor, Tensor> network, int lanes)
+    {
+        if (network is not CellNetwork cells)
+            throw new ArgumentException($"Training on {lanes} lanes replicates the network, which needs a {nameof(CellNetwork)}; got {network.GetType().Name}. Set Lanes = 1.", nameof(network));
+        if (cells.IsFoldedForInference)
+            throw new ArgumentException("A network with folded batch norms is for scoring only and cannot be trained.", nameof(network));
+        return cells;
     }
 
     /// <summary>Sets every lane's network to training or evaluation mode.</summary>

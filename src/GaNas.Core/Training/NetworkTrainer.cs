@@ -39,6 +39,7 @@ public static class NetworkTrainer
         if ((validationImages is null) != (validationLabels is null)) throw new ArgumentException("Pass both validation images and labels, or neither.", nameof(validationLabels));
         if (validationImages is not null && validationLabels!.shape[0] != validationImages.shape[0])
             throw new ArgumentException($"{validationImages.shape[0]} validation images but {validationLabels.shape[0]} labels.", nameof(validationLabels));
+        if (options.Lanes > 1) LaneReplicas.Replicable(network, options.Lanes);  // refused before the network is touched
         device ??= CPU;
         var watch = Stopwatch.StartNew();
         using var generator = new Generator((ulong)(uint)options.Seed + 17);
@@ -87,7 +88,6 @@ public static class NetworkTrainer
                 lanes = LaneReplicas.Create(network, options.Lanes, replica =>
                 {
                     if (options.ChannelsLast) StoreChannelsLast(replica);
-                    foreach (InferCell cell in replica.modules().OfType<InferCell>()) cell.FuseEdges = options.FuseCellEdges;
                 });
             }
             for (int epoch = firstEpoch; epoch <= epochs && completed && !stoppedEarly; epoch++)

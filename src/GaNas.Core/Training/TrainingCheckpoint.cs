@@ -40,17 +40,20 @@ internal sealed class TrainingCheckpoint
         using Tensor index = tensor(sample);
         using Tensor picked = images.index_select(0, index);
         static string Text(object value) => Convert.ToString(value, CultureInfo.InvariantCulture)!;
-        return new RunFingerprint(new Dictionary<string, string>
+        var fields = new Dictionary<string, string>
         {
             ["epochs"] = Text(o.Epochs), ["batch_size"] = Text(o.BatchSize), ["learning_rate"] = Text(o.LearningRate), ["momentum"] = Text(o.Momentum),
             ["nesterov"] = Text(o.Nesterov), ["weight_decay"] = Text(o.WeightDecay), ["label_smoothing"] = Text(o.LabelSmoothing),
             ["crop_padding"] = Text(o.CropPadding), ["horizontal_flip"] = Text(o.HorizontalFlip), ["validation_fraction"] = Text(o.ValidationFraction),
             ["seed"] = Text(o.Seed), ["early_stopping_patience"] = Text(o.EarlyStoppingPatience), ["early_stopping_min_delta"] = Text(o.EarlyStoppingMinDelta),
-            ["channels_last"] = Text(o.ChannelsLast), ["fuse_cell_edges"] = Text(o.FuseCellEdges), ["lanes"] = Text(o.Lanes), ["images"] = string.Join('x', images.shape), ["validation_rows"] = Text(nValid), ["separate_validation"] = Text(separate),
+            ["channels_last"] = Text(o.ChannelsLast), ["fuse_cell_edges"] = Text(o.FuseCellEdges), ["images"] = string.Join('x', images.shape), ["validation_rows"] = Text(nValid), ["separate_validation"] = Text(separate),
             ["parameters"] = string.Join(';', network.parameters().Select(p => string.Join('x', p.shape))),
             ["image_sample"] = RunFingerprint.HashOf(picked), ["labels"] = RunFingerprint.HashOf(labels),
             ["normalization"] = o.Normalization is null ? "" : string.Join(';', o.Normalization.Mean.Concat(o.Normalization.Std).Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
-        });
+        };
+        // Lanes change the trained weights (batch norm); one lane, the path before lanes existed, keeps earlier checkpoints valid.
+        if (o.Lanes > 1) fields["lanes"] = Text(o.Lanes);
+        return new RunFingerprint(fields);
     }
 
     /// <summary>Writes the checkpoint atomically.</summary>

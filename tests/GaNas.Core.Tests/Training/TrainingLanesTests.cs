@@ -30,14 +30,17 @@ public class TrainingLanesTests
     {
         var (images, labels) = Data(ScalarType.Float32);
         TrainingOptions Options(int lanes) => new() { Epochs = 2, BatchSize = 12, LearningRate = 0.1, ValidationFraction = 0.25, Seed = 3, CropPadding = 1, Lanes = lanes };
-        using CellNetwork one = Network(batchNorm: false), two = Network(batchNorm: false), three = Network(batchNorm: false), initial = Network(batchNorm: false);
+        using CellNetwork one = Network(batchNorm: false), two = Network(batchNorm: false), three = Network(batchNorm: false),
+            five = Network(batchNorm: false), initial = Network(batchNorm: false);
         TrainingReport a = NetworkTrainer.Train(one, images, labels, Options(1));
         TrainingReport b = NetworkTrainer.Train(two, images, labels, Options(2));
         TrainingReport c = NetworkTrainer.Train(three, images, labels, Options(3));  // parts of 4: 12 / 3
+        NetworkTrainer.Train(five, images, labels, Options(5));                      // parts of 2, 2, 2, 3, 3: weighted by size
 
         LargestDifference(one, initial).Should().BeGreaterThan(1e-2, "six steps changed the weights, so weights equal to 1e-5 mean equal steps");
         LargestDifference(one, two).Should().BeLessThan(1e-5, "two lanes combine their parts' gradients into the whole batch's (the sums differ in order only)");
         LargestDifference(one, three).Should().BeLessThan(1e-5);
+        LargestDifference(one, five).Should().BeLessThan(1e-5, "unequal parts count by their share of the batch");
         b.Curve.Select(m => m.TrainLoss).Should().Equal(a.Curve.Select(m => m.TrainLoss), (x, y) => Math.Abs(x - y) < 1e-5);
         c.Curve.Select(m => m.TrainLoss).Should().Equal(a.Curve.Select(m => m.TrainLoss), (x, y) => Math.Abs(x - y) < 1e-5);
         b.Curve.Select(m => m.ValidationAccuracy).Should().Equal(a.Curve.Select(m => m.ValidationAccuracy));
@@ -88,6 +91,26 @@ public class TrainingLanesTests
                 b1[i].buffer.sub(b2[i].buffer).abs().max().ToDouble().Should().BeGreaterThan(0, "the halves saw different images, so the average is not trivially either");
             }
         }
+    }
+
+    [Fact]
+    public void The_trained_network_keeps_the_mean_of_the_lanes_running_statistics()
+    {
+        // One step over all 16 images (no validation split, no augmentation): the stem's batch norm starts from zero mean
+        // and moves by momentum 0.1 towards each lane's batch mean, so the average over two equal halves is 0.1 x the
+        // whole batch's mean, whichever images each lane got; lane 0's alone would differ.
+        var (images, labels) = Data(ScalarType.Float32);
+        using Tensor x = images.narrow(0, 0, 16), y = labels.narrow(0, 0, 16);
+        using CellNetwork network = Network(), initial = Network();
+        NetworkTrainer.Train(network, x, y, new TrainingOptions { Epochs = 1, BatchSize = 16, ValidationFraction = 0, Seed = 1, CropPadding = 0, HorizontalFlip = false, Lanes = 2 });
+        var stemConv = (TorchSharp.Modules.Conv2d)initial.named_modules().Single(m => m.name == "stem.0").module;
+        using var noGrad = no_grad();
+        using Tensor expected = stemConv.call(x).mean([0, 2, 3]).mul(0.1);
+        Tensor kept = network.named_buffers().Single(b => b.name == "stem.1.running_mean").buffer;
+        kept.sub(expected).abs().max().ToDouble().Should().BeLessThan(1e-5);
+        using Tensor halfOnly = stemConv.call(x.narrow(0, 0, 8)).mean([0, 2, 3]).mul(0.1);
+        using Tensor otherHalf = stemConv.call(x.narrow(0, 8, 8)).mean([0, 2, 3]).mul(0.1);
+        halfOnly.sub(otherHalf).abs().max().ToDouble().Should().BeGreaterThan(1e-3, "the halves' means differ, so a single lane's statistics would be wrong");
     }
 
     [Fact]
