@@ -82,6 +82,22 @@ public class CommandTests : IDisposable
         var top2 = Run("correlate", "--proxies", first, "--proxies", second, "--truth", truth, "--top-fraction", "0.1");
         using (var d = JsonDocument.Parse(top2.Out)) d.RootElement.GetProperty("correlations").GetProperty("p").GetProperty("top_overlap").GetDouble().Should().Be(0.5);
 
+        // What each repeat's search returns (row 19, 99 %; row 0, 80 %), and the mean of the repeats: rows 0 and 19 tie at
+        // 9.5 and row 18 (98 %) comes first.
+        p.GetProperty("top_ranked_acc_per_repeat").EnumerateArray().Select(e => e.GetDouble()).Should().Equal(99, 80);
+        var averaged = Run("correlate", "--proxies", first, "--proxies", second, "--truth", truth, "--average");
+        averaged.Code.Should().Be(0, averaged.Err);
+        using (var d = JsonDocument.Parse(averaged.Out))
+        {
+            var mean = d.RootElement.GetProperty("averaged");
+            mean.GetProperty("n").GetInt32().Should().Be(20);
+            mean.GetProperty("correlations").GetProperty("p").GetProperty("top_ranked_acc").GetDouble().Should().Be(98);
+            mean.GetProperty("proxies_file").GetString().Should().Contain(first).And.Contain(second);
+        }
+        var single = Run("correlate", "--proxies", first, "--truth", truth, "--average");
+        single.Code.Should().Be(1);
+        single.Err.Should().Contain("--average needs repeated tables");
+
         File.WriteAllLines(other, ["index,q", .. Enumerable.Range(0, 20).Select(i => $"{i},{i}")]);
         var mismatch = Run("correlate", "--proxies", first, "--proxies", other, "--truth", truth);
         mismatch.Code.Should().Be(1);

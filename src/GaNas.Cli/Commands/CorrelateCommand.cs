@@ -26,18 +26,21 @@ internal static class CorrelateCommand
         var hybrid = new Option<string[]>("--hybrid") { Description = "Hybrid score(s) to add, e.g. rk, naswot+logsynflow, log:naswot+ni (repeatable).", AllowMultipleArgumentsPerToken = false };
         var eliteFraction = new Option<double?>("--elite-fraction") { Description = "Share of the rows in a score's elite for elite_acc (default 1,000 / rows, a 1,000-evaluation search's history: 0.064 on all of TSS, 0.0305 on all of SSS)." }.InRange(0, 1, exclusiveMin: true);
         var topFraction = new Option<double?>("--top-fraction") { Description = "With repeated tables: the share of the rows whose overlap between repeats is reported (top_overlap; default 0.1)." }.InRange(0, 1, exclusiveMin: true);
+        var average = new Option<bool>("--average") { Description = "With repeated tables: also correlate the row-by-row mean of the repeats' proxy values (averaged), as a score averaged over initialisations or batches would rank." };
         var plot = new Option<string?>("--plot") { Description = "Folder for one PNG scatter plot (score vs accuracy) per proxy and hybrid (of the first table)." };
         var command = new Command("correlate", "Rank correlation (Kendall tau-b, Spearman) of proxies and hybrid scores with benchmark accuracy.")
         {
-            proxies, truth, metric, hybrid, eliteFraction, topFraction, plot,
+            proxies, truth, metric, hybrid, eliteFraction, topFraction, average, plot,
         };
         command.SetAction(parse => io.Guard(() =>
         {
             string[] tables = parse.GetValue(proxies)!;
             string metricName = parse.GetValue(metric)!;
-            var runs = tables.Select((path, i) => Measure(ProxyTable.ReadMany(path), parse.GetValue(truth)!, metricName, parse.GetValue(hybrid) ?? [], parse.GetValue(eliteFraction), i == 0 ? parse.GetValue(plot) : null)).ToList();
+            var read = tables.Select(ProxyTable.ReadMany).ToList();
+            var runs = read.Select((table, i) => Measure(table, parse.GetValue(truth)!, metricName, parse.GetValue(hybrid) ?? [], parse.GetValue(eliteFraction), i == 0 ? parse.GetValue(plot) : null)).ToList();
             if (runs.Count == 1)
             {
+                if (parse.GetValue(average)) throw new ArgumentException("--average needs repeated tables (--proxies a.csv --proxies b.csv ...).");
                 io.Out.WriteLine(Json.Serialize(runs[0].Report, indented: true));
                 return 0;
             }
@@ -65,6 +68,8 @@ internal static class CorrelateCommand
                     failures = runs.Select(r => r.Failures[name]).ToArray(),
                     kendall_between_repeats = Rounded(agreement),
                     top_overlap = Rounded(overlap),
+                    top_ranked_acc_per_repeat = runs.Select(r => Rounded(r.TopRanked[name])).ToArray(),
+                    elite_acc_per_repeat = runs.Select(r => Rounded(r.Elite[name])).ToArray(),
                 };
             }
             var report = new Dictionary<string, object?>
@@ -76,6 +81,8 @@ internal static class CorrelateCommand
                 ["proxies_files"] = runs.Select(r => r.Source).ToArray(),
                 ["correlations"] = correlations,
             };
+            if (parse.GetValue(average))
+                report["averaged"] = Measure(ProxyTable.Average(read), parse.GetValue(truth)!, metricName, parse.GetValue(hybrid) ?? [], parse.GetValue(eliteFraction), null).Report;
             io.Out.WriteLine(Json.Serialize(report, indented: true));
             return 0;
         }));
@@ -85,7 +92,7 @@ internal static class CorrelateCommand
     /// <summary>One table's correlations: the report of a single table, and the values a mean over repeats needs.</summary>
     private sealed record Measurement(Dictionary<string, object?> Report, string Source, int Rows, List<string> Names,
         Dictionary<string, double> Kendall, Dictionary<string, double> Spearman, Dictionary<string, int> Failures,
-        int[] Indices, Dictionary<string, double[]> Values);
+        Dictionary<string, double> TopRanked, Dictionary<string, double> Elite, int[] Indices, Dictionary<string, double[]> Values);
 
     /// <summary>
     /// How much repeats agree with one another on a score, over the architectures all of them hold: the mean over pairs of
@@ -148,12 +155,15 @@ internal static class CorrelateCommand
         var kendallOf = new Dictionary<string, double>();
         var spearmanOf = new Dictionary<string, double>();
         var failuresOf = new Dictionary<string, int>();
+        var topOf = new Dictionary<string, double>();
+        var eliteOf = new Dictionary<string, double>();
         foreach (var (name, values, failures, score) in series)
         {
             kendallOf[name] = Correlation.KendallTauB(values, accuracy);
             spearmanOf[name] = Correlation.Spearman(values, accuracy);
             failuresOf[name] = failures;
             var (top, elite) = ScoreSelection.SearchOutcome(score, (i, p) => table.Column(p)[rows[i]], accuracy, fraction, values);
+            (topOf[name], eliteOf[name]) = (top, elite);
             correlations[name] = new
             {
                 kendall = Rounded(kendallOf[name]),
@@ -179,7 +189,7 @@ internal static class CorrelateCommand
             }
             result["plots"] = dir;
         }
-        return new Measurement(result, table.Source, rows.Length, series.Select(s => s.Name).ToList(), kendallOf, spearmanOf, failuresOf,
+        return new Measurement(result, table.Source, rows.Length, series.Select(s => s.Name).ToList(), kendallOf, spearmanOf, failuresOf, topOf, eliteOf,
             rows.Select(r => table.Indices[r]).ToArray(), series.ToDictionary(s => s.Name, s => s.Values));
     }
 

@@ -162,6 +162,56 @@ public sealed class ProxyTable
         return new ProxyTable(source, indices, archs, columns, seconds);
     }
 
+    /// <summary>
+    /// The row-by-row mean of repeats of one measurement (the same proxies under other weight initialisations or image
+    /// batches): the indices every repeat holds, in the first repeat's order, each proxy the mean of the repeats' values
+    /// (a failure in any repeat stays a failure), and <see cref="Seconds"/> the sum of the repeats' (what measuring all
+    /// of them costs), present only when every repeat has it.
+    /// </summary>
+    public static ProxyTable Average(IReadOnlyList<ProxyTable> repeats)
+    {
+        ArgumentNullException.ThrowIfNull(repeats);
+        if (repeats.Count == 0) throw new ArgumentException("Nothing to average.", nameof(repeats));
+        ProxyTable first = repeats[0];
+        foreach (ProxyTable t in repeats.Skip(1))
+        {
+            if (!t.ProxyNames.Order(StringComparer.Ordinal).SequenceEqual(first.ProxyNames.Order(StringComparer.Ordinal)))
+                throw new InvalidDataException($"{t.Source} has the proxies {string.Join(", ", t.ProxyNames)}, {first.Source} {string.Join(", ", first.ProxyNames)}: repeats must measure the same proxies.");
+        }
+        var rowsOf = new List<int[]>();
+        foreach (int index in first.Indices)
+        {
+            int[] rows = repeats.Select(t => t.RowOf(index)).ToArray();
+            if (rows.All(r => r >= 0)) rowsOf.Add(rows);
+        }
+        string source = "mean(" + string.Join(",", repeats.Select(t => t.Source)) + ")";
+        if (rowsOf.Count == 0) throw new InvalidDataException($"The repeats {source} share no index.");
+        int n = rowsOf.Count;
+        var indices = rowsOf.Select(rows => first.Indices[rows[0]]).ToArray();
+        var archs = rowsOf.Select(rows => first.Architectures[rows[0]]).ToArray();
+        var columns = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (string name in first.ProxyNames)
+        {
+            var column = new double[n];
+            for (int k = 0; k < n; k++)
+            {
+                double sum = 0;
+                for (int t = 0; t < repeats.Count; t++)
+                {
+                    double v = repeats[t]._columns[name][rowsOf[k][t]];
+                    if (!double.IsFinite(v)) { sum = double.NegativeInfinity; break; }
+                    sum += v;
+                }
+                column[k] = double.IsFinite(sum) ? sum / repeats.Count : double.NegativeInfinity;
+            }
+            columns[name] = column;
+        }
+        double[]? seconds = repeats.All(t => t.Seconds is not null)
+            ? rowsOf.Select(rows => rows.Select((r, t) => repeats[t].Seconds![r]).Sum()).ToArray()
+            : null;
+        return new ProxyTable(source, indices, archs, columns, seconds);
+    }
+
     /// <summary>Formats a proxy value as the tables store it ("-inf" for a failure).</summary>
     public static string Format(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "-inf";
 }

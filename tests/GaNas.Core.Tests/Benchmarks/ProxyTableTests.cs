@@ -56,4 +56,27 @@ public class ProxyTableTests : IDisposable
         string b = Write("b.csv", "index,meco\n1,3\n");
         ProxyTable.ReadMany($"{a},{b}").Seconds.Should().BeNull();
     }
+
+    [Fact]
+    public void Averaged_repeats_keep_shared_rows_mean_each_proxy_keep_failures_and_sum_seconds()
+    {
+        string a = Write("a.csv", "index,arch,naswot,meco,seconds\n5,x5,1,10,0.5\n2,x2,2,20,0.25\n9,x9,3,30,1\n");
+        string b = Write("b.csv", "index,arch,meco,naswot,seconds\n9,x9,40,5,1\n2,x2,-inf,4,0.5\n7,x7,70,7,1\n");
+
+        ProxyTable mean = ProxyTable.Average([ProxyTable.Read(a), ProxyTable.Read(b)]);
+
+        mean.Indices.Should().Equal(2, 9);
+        mean.Architectures.Should().Equal("x2", "x9");
+        mean.Column("naswot").Should().Equal(3, 4);
+        mean.Column("meco")[0].Should().Be(double.NegativeInfinity, "a failure in one repeat is a failure of the mean");
+        mean.Column("meco")[1].Should().Be(35);
+        mean.Seconds.Should().Equal(0.75, 2);
+
+        string other = Write("other.csv", "index,naswot\n2,1\n");
+        string disjoint = Write("disjoint.csv", "index,arch,naswot,meco\n4,x4,1,1\n");
+        FluentActions.Invoking(() => ProxyTable.Average([ProxyTable.Read(a), ProxyTable.Read(other)]))
+            .Should().Throw<InvalidDataException>().WithMessage("*other.csv*same proxies*");
+        FluentActions.Invoking(() => ProxyTable.Average([ProxyTable.Read(a), ProxyTable.Read(disjoint)]))
+            .Should().Throw<InvalidDataException>().WithMessage("*share no index*");
+    }
 }
