@@ -38,8 +38,8 @@ internal static class ScoringLanes
         return TorchLanes.Run(lanes, k =>
         {
             Interlocked.Increment(ref _chunksOnLanes);
-            int start = (int)((long)rows * k / lanes), end = (int)((long)rows * (k + 1) / lanes);
-            return chunk(start, end - start);
+            var (start, count) = TorchLanes.Part(rows, lanes, k);
+            return chunk((int)start, (int)count);
         });
     }
 }

@@ -148,7 +148,6 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         CellNetwork network = o.Space.BuildNetwork(o.Space.Parse(architecture), inputs.Network);
         var stats = NetworkStatistics.Measure(network, o.ImageHeight);
         int epochs = inputs.Schedule.Epochs;
-        log.Report("training", 0, epochs, FormattableString.Invariant($"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {epochs} epochs in batches of {inputs.Schedule.BatchSize} on {o.LanesFor(inputs.Schedule.BatchSize, inputs.Device.type == TorchSharp.DeviceType.CPU)} lane(s)"));
         var epochProgress = new SyncProgress<EpochMetrics>(m =>
         {
             o.MetricsCallback?.Invoke(m);
@@ -156,6 +155,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
         });
         TimeSpan? trainingBudget = o.TimeBudget is { } total ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (total - elapsed).Ticks)) : null;
         var training = o.ToTrainingOptions(epochs, inputs.Schedule.BatchSize, inputs.Seed, o.TrainingCheckpointPath, trainingBudget, inputs.Normalization, inputs.Device.type == TorchSharp.DeviceType.CPU);
+        log.Report("training", 0, epochs, FormattableString.Invariant($"training {architecture} ({stats.Parameters:N0} parameters, {stats.MultiplyAccumulates:N0} MACs) for {epochs} epochs in batches of {inputs.Schedule.BatchSize} on {training.Lanes} lane(s)"));
         TrainingReport report = NetworkTrainer.Train(network, inputs.Images, inputs.Labels, training, inputs.Device, epochProgress, inputs.ValidationImages, inputs.ValidationLabels, o.CancellationToken);
         var warnings = inputs.Schedule.Warnings.ToList();
         if (report.TimeLimitedEpochs is { } fitted)

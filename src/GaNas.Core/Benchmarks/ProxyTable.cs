@@ -121,15 +121,8 @@ public sealed class ProxyTable
                 if (!seen.TryAdd(name, t.Source)) throw new InvalidDataException($"Proxy column '{name}' is in both {seen[name]} and {t.Source}; joined tables need distinct proxies.");
             }
         }
-        // Row of each kept index in every table, looked up once.
         ProxyTable first = tables[0];
-        var rowsOf = new List<int[]>();
-        foreach (int index in first.Indices)
-        {
-            int[] rows = tables.Select(t => t.RowOf(index)).ToArray();
-            if (rows.All(r => r >= 0)) rowsOf.Add(rows);
-        }
-        if (rowsOf.Count == 0) throw new InvalidDataException($"The tables {source} share no index.");
+        List<int[]> rowsOf = SharedRows(tables, $"The tables {source}");
         int n = rowsOf.Count;
         var indices = new int[n];
         var archs = new string?[n];
@@ -178,14 +171,8 @@ public sealed class ProxyTable
             if (!t.ProxyNames.Order(StringComparer.Ordinal).SequenceEqual(first.ProxyNames.Order(StringComparer.Ordinal)))
                 throw new InvalidDataException($"{t.Source} has the proxies {string.Join(", ", t.ProxyNames)}, {first.Source} {string.Join(", ", first.ProxyNames)}: repeats must measure the same proxies.");
         }
-        var rowsOf = new List<int[]>();
-        foreach (int index in first.Indices)
-        {
-            int[] rows = repeats.Select(t => t.RowOf(index)).ToArray();
-            if (rows.All(r => r >= 0)) rowsOf.Add(rows);
-        }
         string source = "mean(" + string.Join(",", repeats.Select(t => t.Source)) + ")";
-        if (rowsOf.Count == 0) throw new InvalidDataException($"The repeats {source} share no index.");
+        List<int[]> rowsOf = SharedRows(repeats, $"The repeats {source}");
         int n = rowsOf.Count;
         var indices = rowsOf.Select(rows => first.Indices[rows[0]]).ToArray();
         var archs = rowsOf.Select(rows => first.Architectures[rows[0]]).ToArray();
@@ -210,6 +197,22 @@ public sealed class ProxyTable
             ? rowsOf.Select(rows => rows.Select((r, t) => repeats[t].Seconds![r]).Sum()).ToArray()
             : null;
         return new ProxyTable(source, indices, archs, columns, seconds);
+    }
+
+    /// <summary>
+    /// For each index of the first table that every table holds, in the first table's order, the row of that index in
+    /// each table (looked up once); <paramref name="what"/> names the tables in the error when they share none.
+    /// </summary>
+    private static List<int[]> SharedRows(IReadOnlyList<ProxyTable> tables, string what)
+    {
+        var rowsOf = new List<int[]>();
+        foreach (int index in tables[0].Indices)
+        {
+            int[] rows = tables.Select(t => t.RowOf(index)).ToArray();
+            if (rows.All(r => r >= 0)) rowsOf.Add(rows);
+        }
+        if (rowsOf.Count == 0) throw new InvalidDataException($"{what} share no index.");
+        return rowsOf;
     }
 
     /// <summary>Formats a proxy value as the tables store it ("-inf" for a failure).</summary>

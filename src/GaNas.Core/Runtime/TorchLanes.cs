@@ -20,13 +20,18 @@ public static class TorchLanes
 {
     private static readonly object Gate = new();
     private static readonly List<Lane> Lanes = [];
-    private static long _itemsOnLanes;
-
     [ThreadStatic]
     private static bool _onLane;
 
-    /// <summary>Work items run on lanes in this process so far.</summary>
-    public static long ItemsOnLanes => Interlocked.Read(ref _itemsOnLanes);
+    /// <summary>
+    /// The <paramref name="k"/>-th of <paramref name="parts"/> consecutive parts of <paramref name="total"/> items: sizes
+    /// differ by at most one, the later parts the larger.
+    /// </summary>
+    public static (long Start, long Count) Part(long total, int parts, int k)
+    {
+        long start = total * k / parts, end = total * (k + 1) / parts;
+        return (start, end - start);
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/>(k) for k = 0 .. <paramref name="lanes"/> - 1 at once, item k on lane k, and returns
@@ -87,7 +92,6 @@ public static class TorchLanes
             {
                 try
                 {
-                    Interlocked.Increment(ref _itemsOnLanes);
                     done.SetResult(work());
                 }
                 catch (Exception ex)

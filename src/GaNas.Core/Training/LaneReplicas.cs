@@ -19,6 +19,8 @@ internal sealed class LaneReplicas : IDisposable
     private readonly nn.Module<Tensor, Tensor>[] _networks;  // [0] is the trained network
     private readonly Tensor[][] _parameters;                  // per lane, in the network's named order
     private readonly Tensor[][] _statistics;                  // per lane: the floating-point buffers (running mean, variance)
+    private Scalar[] _shares = [];                            // each part's share of the batch, for batches of _sharesOf images
+    private long _sharesOf;
 
     private LaneReplicas(nn.Module<Tensor, Tensor>[] networks)
     {
@@ -33,14 +35,14 @@ internal sealed class LaneReplicas : IDisposable
     public int Count => _networks.Length;
 
     /// <summary>
-    /// Replicas of <paramref name="network"/> for <paramref name="lanes"/> lanes, each prepared by <paramref name="prepare"/>
-    /// as the network was (fused edges, memory layout).
+    /// Replicas of <paramref name="cells"/> (checked by <see cref="Replicable"/>) for <paramref name="lanes"/> lanes, each
+    /// prepared by <paramref name="prepare"/> as the network was (memory layout) and running its cell edges fused as the
+    /// network's cells do.
     /// </summary>
-    public static LaneReplicas Create(nn.Module<Tensor, Tensor> network, int lanes, Action<CellNetwork> prepare)
+    public static LaneReplicas Create(CellNetwork cells, int lanes, Action<CellNetwork> prepare)
     {
-        CellNetwork cells = Replicable(network, lanes);
         var networks = new nn.Module<Tensor, Tensor>[lanes];
-        networks[0] = network;
+        networks[0] = cells;
         try
         {
             for (int k = 1; k < lanes; k++)
@@ -87,8 +89,8 @@ internal sealed class LaneReplicas : IDisposable
         var parts = new (Tensor X, Tensor Y, long Size)[Count];
         for (int k = 0; k < Count; k++)
         {
-            long start = n * k / Count, end = n * (k + 1) / Count;
-            parts[k] = (x.narrow(0, start, end - start), y.narrow(0, start, end - start), end - start);
+            var (start, size) = TorchLanes.Part(n, Count, k);
+            parts[k] = (x.narrow(0, start, size), y.narrow(0, start, size), size);
         }
         var results = TorchLanes.Run(Count, k =>
         {
@@ -100,11 +102,9 @@ internal sealed class LaneReplicas : IDisposable
             loss.backward();
             return (Loss: loss.ToDouble() * parts[k].Size, Correct: logits.argmax(1).eq(parts[k].Y).sum().item<long>());
         });
-        var shares = new Scalar[Count];
-        try
+        Scalar[] shares = SharesOf(n);
+        using (no_grad())
         {
-            for (int k = 0; k < Count; k++) shares[k] = ((double)parts[k].Size / n).ToScalar();
-            using var noGrad = no_grad();
             for (int p = 0; p < _parameters[0].Length; p++)
             {
                 Tensor? total = _parameters[0][p].grad;
@@ -116,11 +116,17 @@ internal sealed class LaneReplicas : IDisposable
                 }
             }
         }
-        finally
-        {
-            foreach (Scalar share in shares) share?.Dispose();
-        }
         return (results.Sum(r => r.Loss), results.Sum(r => r.Correct));
+    }
+
+    /// <summary>Each lane's share of a batch of <paramref name="n"/> images, made once per batch size (every batch but none has the same).</summary>
+    private Scalar[] SharesOf(long n)
+    {
+        if (_sharesOf == n) return _shares;
+        foreach (Scalar share in _shares) share.Dispose();
+        _shares = Enumerable.Range(0, Count).Select(k => ((double)TorchLanes.Part(n, Count, k).Count / n).ToScalar()).ToArray();
+        _sharesOf = n;
+        return _shares;
     }
 
     /// <summary>Copies the network's parameters (after the optimiser's step) into every replica.</summary>
@@ -151,6 +157,7 @@ internal sealed class LaneReplicas : IDisposable
     /// <summary>Disposes the replicas (not the network).</summary>
     public void Dispose()
     {
+        foreach (Scalar share in _shares) share.Dispose();
         for (int k = 1; k < _networks.Length; k++) _networks[k].Dispose();
     }
 }

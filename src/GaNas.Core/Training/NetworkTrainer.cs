@@ -39,7 +39,7 @@ public static class NetworkTrainer
         if ((validationImages is null) != (validationLabels is null)) throw new ArgumentException("Pass both validation images and labels, or neither.", nameof(validationLabels));
         if (validationImages is not null && validationLabels!.shape[0] != validationImages.shape[0])
             throw new ArgumentException($"{validationImages.shape[0]} validation images but {validationLabels.shape[0]} labels.", nameof(validationLabels));
-        if (options.Lanes > 1) LaneReplicas.Replicable(network, options.Lanes);  // refused before the network is touched
+        CellNetwork? replicable = options.Lanes > 1 ? LaneReplicas.Replicable(network, options.Lanes) : null;  // refused before the network is touched
         device ??= CPU;
         var watch = Stopwatch.StartNew();
         using var generator = new Generator((ulong)(uint)options.Seed + 17);
@@ -83,9 +83,9 @@ public static class NetworkTrainer
         try
         {
             // Replicas copy the network as it is now, after a checkpoint's weights and running statistics were loaded.
-            if (options.Lanes > 1)
+            if (replicable is not null)
             {
-                lanes = LaneReplicas.Create(network, options.Lanes, replica =>
+                lanes = LaneReplicas.Create(replicable, options.Lanes, replica =>
                 {
                     if (options.ChannelsLast) StoreChannelsLast(replica);
                 });
