@@ -104,6 +104,16 @@ public sealed class TrainingFreeNasOptions
         ? GaNas.SearchSpaces.TopologySearchSpace.Instance
         : GaNas.SearchSpaces.SizeSearchSpace.Instance;
 
+    /// <summary>The finalist re-scoring <see cref="RescoredFinalists"/> and <see cref="RescoringRepeats"/> ask for on <see cref="Space"/>.</summary>
+    internal GaNas.Search.FinalistRescoringSettings Rescoring
+    {
+        get
+        {
+            int finalists = RescoredFinalists ?? GaNas.Search.FinalistRescoring.DefaultFor(Space).Finalists;
+            return finalists < 2 ? GaNas.Search.FinalistRescoringSettings.Off : new GaNas.Search.FinalistRescoringSettings(finalists, RescoringRepeats);
+        }
+    }
+
     /// <summary>Unique architectures scored by the search.</summary>
     public int Evaluations = 100;
 
@@ -123,6 +133,18 @@ public sealed class TrainingFreeNasOptions
 
     /// <summary>Optional upper bound on multiply-accumulates per image; larger candidates are rejected during the search.</summary>
     public long? MaxMultiplyAccumulates;
+
+    /// <summary>
+    /// Noise-aware choice among the search's final candidates, still without training: the best this many by the score
+    /// are scored again under <see cref="RescoringRepeats"/> other weight initialisations, and the one that ranks highest
+    /// with each proxy averaged over its measurements is the search's answer (<c>GaNas.Search.FinalistRescoring</c>).
+    /// Null (the default): the space's default (the best 10 under 4 more initialisations on
+    /// <see cref="NasSearchSpace.Topology"/>, off on <see cref="NasSearchSpace.Size"/>; docs/scores.md); 1: off.
+    /// </summary>
+    public int? RescoredFinalists;
+
+    /// <summary>Weight initialisations each re-scored finalist is scored again under (seeds Seed + 1, Seed + 2, ...).</summary>
+    public int RescoringRepeats = 4;
 
     /// <summary>Best-scored architectures trained briefly before choosing (1 = the paper: no training during the search).</summary>
     public int Finalists = 1;
@@ -295,6 +317,10 @@ public sealed class TrainingFreeNasOptions
             throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), threads, $"Between 1 and {TrainingFreeNasLimits.MaxThreads} threads (null = one per core).");
         if (TrainingLanes is { } lanes && BatchSize >= 2 && (lanes < 1 || lanes > BatchSize / 2))
             throw new ArgumentOutOfRangeException(nameof(TrainingLanes), lanes, $"Between 1 and {BatchSize / 2} training lanes for batches of {BatchSize} (each lane needs 2 images for batch norm; null = one per thread).");
+        if (RescoredFinalists is < 1) throw new ArgumentOutOfRangeException(nameof(RescoredFinalists), RescoredFinalists, "At least one re-scored finalist (1 = off; null = the space's default).");
+        if (RescoredFinalists is { } rescored && rescored > Evaluations)
+            throw new ArgumentOutOfRangeException(nameof(RescoredFinalists), rescored, $"{rescored} re-scored finalists cannot come out of {Evaluations} evaluations.");
+        if (RescoringRepeats is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(RescoringRepeats), RescoringRepeats, "Between 1 and 64 re-scoring repeats.");
         if (Finalists < 1) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, "At least one finalist.");
         if (Finalists > Evaluations) throw new ArgumentOutOfRangeException(nameof(Finalists), Finalists, $"{Finalists} finalists cannot come out of {Evaluations} evaluations.");
         if (FinalistEpochs < 1) throw new ArgumentOutOfRangeException(nameof(FinalistEpochs), FinalistEpochs, "Finalists train at least one epoch.");

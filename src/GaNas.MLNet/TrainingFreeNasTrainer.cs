@@ -269,6 +269,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             ["channels"] = Text(networkOptions.Channels), ["cells"] = Text(networkOptions.CellsPerStage), ["classes"] = Text(networkOptions.Classes),
             ["images"] = string.Join('x', imagesShape), ["proxy_batch"] = RunFingerprint.HashOf(proxyImages), ["proxy_labels"] = RunFingerprint.HashOf(proxyLabels),
             ["max_macs"] = Text(o.MaxMultiplyAccumulates), ["finalists"] = Text(o.Finalists), ["finalist_epochs"] = Text(o.FinalistEpochs),
+            ["rescoring"] = FormattableString.Invariant($"{o.Rescoring.Finalists}x{o.Rescoring.Repeats}"),
             ["proxy_code"] = RunFingerprint.ProxyCodeVersion,
             ["normalization"] = string.Join(';', normalization.Mean.Concat(normalization.Std).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
         });
@@ -315,6 +316,14 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             TimeSpan? searchBudget = o.TimeBudget is { } total ? total / 4 : null;
             if (o.SearchTimeBudget is { } own && (searchBudget is null || own < searchBudget)) searchBudget = own;
             if (searchBudget is { } budget) experiment.SetTrainingTimeInSeconds(budget.TotalSeconds);
+            // Noise-aware choice among the final candidates: their repeats run in this process, also when the search's
+            // evaluations run on a cluster.
+            if (o.Rescoring is { IsOn: true } rescoring)
+            {
+                IProxyScorer[] repeats = Enumerable.Range(1, rescoring.Repeats)
+                    .Select(k => (IProxyScorer)new ProxyEvaluator(space, proxies, batch, networkOptions, checked(seed + k), proxyLabels)).ToArray();
+                experiment.SetFinalistRescoring(new FinalistRescoring(rescoring.Finalists, repeats, o.SearchWorkers));
+            }
             int threads = o.ThreadCount;
             NasExperimentResult result;
             try
@@ -325,6 +334,11 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             finally
             {
                 TorchRuntime.Initialize(threads);
+            }
+            if (result.Finalists is { } selection)
+            {
+                Finalist chosen = selection.Finalists.First(f => ReferenceEquals(f.Trial, selection.Best));
+                log.Info(FormattableString.Invariant($"search: the best {selection.Finalists.Count} scored again under {o.Rescoring.Repeats} more initialisation(s) in {selection.Seconds:F1} s; chose the search's number {chosen.SearchRank}, {space.Format(chosen.Trial.Genome)}"));
             }
             if (ct.IsCancellationRequested)
                 throw new TrainingFreeNasCancelledException($"Cancelled during the search after {result.Evaluations} evaluation(s); no model is available (nothing was trained).", null, ct);

@@ -4,6 +4,7 @@ using GaNas.Benchmarks;
 using GaNas.Scoring;
 using GaNas.Search;
 using GaNas.Search.Runners;
+using GaNas.Search.AutoML;
 using GaNas.Search.Strategies;
 using GaNas.SearchSpaces;
 
@@ -29,9 +30,16 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the first run.", DefaultValueFactory = _ => 0 };
         var curveEvery = new Option<int>("--curve-every") { Description = "Record best-so-far accuracy every N evaluations (needs --truth).", DefaultValueFactory = _ => 50 }.InRange(1, 32_768);
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
+        var rescoring = CommonOptions.RescoringOptions.Create(spaceDefault: false);
+        var images = new Option<string?>("--images") { Description = "With --rescore-finalists: the images the proxy table was computed on, to score the finalists live under other weight seeds." };
+        var classes = CommonOptions.Classes();
+        var batch = CommonOptions.Batch();
+        var tableSeed = new Option<int>("--table-seed") { Description = "With --rescore-finalists: the seed the proxy table was computed with (its image batch and weights; ganas proxies --seed). The repeats use weight seeds table-seed+1, ...", DefaultValueFactory = _ => 0 };
+        var threads = CommonOptions.Threads();
+        var workers = CommonOptions.Workers();
         var command = new Command("bench", "Repeat a search on tabulated proxies and report mean and std of accuracy and search cost.")
         {
-            space, strategy, score, proxies, truth, indexTable, runs, evaluations, seed, curveEvery, output,
+            space, strategy, score, proxies, truth, indexTable, runs, evaluations, seed, curveEvery, output, rescoring.Finalists, rescoring.Repeats, images, classes, batch, tableSeed, threads, workers,
         };
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
@@ -46,6 +54,14 @@ internal static class BenchCommand
             int nRuns = parse.GetValue(runs), budget = parse.GetValue(evaluations), seed0 = parse.GetValue(seed), every = parse.GetValue(curveEvery);
             if (nRuns < 1) throw new ArgumentException("--runs must be at least 1.");
             string strategyName = parse.GetValue(strategy)!;
+            FinalistRescoringSettings rescore = rescoring.Settings(parse, s);
+            int finalistCount = rescore.Finalists, repeatCount = rescore.Repeats;
+            if (rescore.IsOn && parse.GetValue(images) is null) throw new ArgumentException("--rescore-finalists needs --images: the finalists are scored again live, on the images the proxy table was computed on.");
+            using LiveProxies? live = rescore.IsOn
+                ? LiveProxies.Create(s, hybrid.Proxies.Select(GaNas.Proxies.ProxyRegistry.Create).ToList(), parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(tableSeed), null,
+                    parse.GetValue(classes), parse.GetValue(threads))
+                : null;
+            FinalistRescoring? finalists = live is null ? null : new FinalistRescoring(finalistCount, live.Repeats(repeatCount, checked(parse.GetValue(tableSeed) + 1)), parse.GetValue(workers));
 
             var runResults = new List<Dictionary<string, object?>>();
             var curves = new List<double[]>();
@@ -57,11 +73,12 @@ internal static class BenchCommand
                 int runSeed = seed0 + r;
                 SearchStrategy tuner = StrategyRegistry.Create(strategyName, s, hybrid, runSeed, budget);
                 using var runner = new TableTrialRunner(table, indexOf, hybrid.Proxies, s);
-                var result = new NasExperiment().SetTuner(tuner).SetTrialRunner(runner).SetMaxModelToExplore(budget)
-                    .RunAsync(cancel).GetAwaiter().GetResult();
+                var experiment = new NasExperiment().SetTuner(tuner).SetTrialRunner(runner).SetMaxModelToExplore(budget);
+                if (finalists is not null) experiment.SetFinalistRescoring(finalists);
+                var result = experiment.RunAsync(cancel).GetAwaiter().GetResult();
                 var best = result.Best ?? throw new InvalidOperationException("The search finished no trial.");
                 int index = indexOf(best.Genome);
-                double proxySeconds = result.Trials.Sum(t => t.DurationInMilliseconds) / 1000;
+                double proxySeconds = result.Trials.Sum(t => t.DurationInMilliseconds) / 1000 + (result.Finalists?.ScoringSeconds ?? 0);
                 var row = new Dictionary<string, object?>
                 {
                     ["seed"] = runSeed,
@@ -70,8 +87,15 @@ internal static class BenchCommand
                     ["evaluations"] = result.Evaluations,
                     ["failed_trials"] = result.FailedTrials,
                     ["search_cost_seconds"] = Math.Round(proxySeconds + result.Seconds, 3),
-                    ["search_overhead_seconds"] = Math.Round(result.Seconds, 4),
+                    ["search_overhead_seconds"] = Math.Round(result.Seconds - (result.Finalists?.Seconds ?? 0), 4),
                 };
+                if (result.Finalists is { } selection)
+                {
+                    TrialResult searchBest = selection.Finalists[0].Trial;
+                    row["search_best_index"] = indexOf(searchBest.Genome);
+                    row["finalist_rank"] = selection.Finalists.First(f => ReferenceEquals(f.Trial, selection.Best)).SearchRank;
+                    if (truthTable is not null) row["search_best_test_acc"] = truthTable[indexOf(searchBest.Genome)].TestAccuracy;
+                }
                 if (truthTable is not null)
                 {
                     row["test_acc"] = truthTable[index].TestAccuracy;
@@ -109,6 +133,8 @@ internal static class BenchCommand
                 ["summary"] = summary,
                 ["runs"] = runResults,
             };
+            if (finalists is not null)
+                doc["finalists"] = new { count = finalistCount, repeats = repeatCount, weight_seeds = Enumerable.Range(parse.GetValue(tableSeed) + 1, repeatCount).ToArray(), images = parse.GetValue(images) };
             string outPath = parse.GetValue(output)!;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
             File.WriteAllText(outPath, Json.Serialize(doc, indented: true));

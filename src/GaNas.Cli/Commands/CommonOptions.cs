@@ -1,4 +1,5 @@
 using GaNas.Scoring;
+using GaNas.Search;
 using GaNas.Search.Strategies;
 using GaNas.SearchSpaces;
 using System.CommandLine;
@@ -39,6 +40,29 @@ internal static class CommonOptions
         Description = "Architectures evaluated at once, each on its own thread with --threads intra-op threads (results and their order do not change).",
         DefaultValueFactory = _ => 1,
     }.InRange(1, 64);
+
+    /// <summary>--rescore-finalists and --rescore-repeats: noise-aware selection among a search's final candidates (FinalistRescoring).</summary>
+    internal sealed record RescoringOptions(Option<int?> Finalists, Option<int?> Repeats, bool SpaceDefault)
+    {
+        /// <summary>The options; with <paramref name="spaceDefault"/>, unset means the space's default, else off.</summary>
+        public static RescoringOptions Create(bool spaceDefault) => new(
+            new Option<int?>("--rescore-finalists")
+            {
+                Description = "Score the search's best N architectures again under --rescore-repeats other weight seeds and return the best by the averaged proxies; 1 = off (the search's own best). "
+                    + (spaceDefault ? "Default: the space's (10 on tss, off on sss)." : "Default: off."),
+            }.InRange(1, 1000),
+            new Option<int?>("--rescore-repeats") { Description = "With --rescore-finalists: weight seeds each finalist is scored again under (seed+1, seed+2, ...). Default: 4." }.InRange(1, 64),
+            spaceDefault);
+
+        /// <summary>What the command line asks for on <paramref name="space"/>.</summary>
+        public FinalistRescoringSettings Settings(ParseResult parse, ISearchSpace space)
+        {
+            FinalistRescoringSettings fallback = SpaceDefault ? FinalistRescoring.DefaultFor(space) : FinalistRescoringSettings.Off;
+            int finalists = parse.GetValue(Finalists) ?? fallback.Finalists;
+            int repeats = parse.GetValue(Repeats) ?? (fallback.IsOn ? fallback.Repeats : 4);
+            return finalists < 2 ? FinalistRescoringSettings.Off : new FinalistRescoringSettings(finalists, repeats);
+        }
+    }
 
     public static Option<string?> Cluster() => new("--cluster")
     {

@@ -35,9 +35,10 @@ internal static class SearchCommand
         var channels = new Option<int?>("--channels") { Description = "Width C of the first stage of the networks scored (TSS; default: the benchmark's 16): rank at the size you will train." }.InRange(1, 256);
         var cells = new Option<int?>("--cells") { Description = "Cells per stage N of the networks scored (default: the benchmark's, 5 for TSS, 1 for SSS)." }.InRange(0, 16);
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
+        var rescoring = CommonOptions.RescoringOptions.Create(spaceDefault: true);
         var command = new Command("search", "Search a space without training, scoring candidates with zero-cost proxies on real images.")
         {
-            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, layout, normalize, channels, cells, output,
+            space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, layout, normalize, channels, cells, output, rescoring.Finalists, rescoring.Repeats,
         };
         foreach (Option option in where.All) command.Options.Add(option);
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
@@ -60,6 +61,10 @@ internal static class SearchCommand
                 .SetProgress(new SyncProgress<NasProgress>(p => progress.Report(p.Evaluations)));
             if (parse.GetValue(seconds) is { } limit) experiment.SetTrainingTimeInSeconds(limit);
             if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
+            // The finalists' repeats run in this process, also when the search runs on a cluster.
+            FinalistRescoringSettings rescore = rescoring.Settings(parse, s);
+            int repeatCount = rescore.Repeats;
+            if (rescore.IsOn) experiment.SetFinalistRescoring(new FinalistRescoring(rescore.Finalists, live.Repeats(repeatCount, checked(seedValue + 1)), scoring.Cluster is null ? scoring.Workers : 1));
             string running = scoring.Cluster is null ? $"{scoring.Workers} worker(s) x {TorchRuntime.Threads} thread(s)" : $"{scoring.Workers} in flight on cluster {scoring.Cluster}";
             io.Error.WriteLine($"search: {tuner.Fingerprint}, batch {live.Batch.Images.shape[0]} from {live.Batch.Source}, {running}, {parse.GetValue(layout)}");
             NasExperimentResult result = experiment.RunAsync(cancel).GetAwaiter().GetResult();
@@ -88,6 +93,15 @@ internal static class SearchCommand
                 ["seed"] = seedValue,
                 ["best"] = Describe(best),
                 ["evaluations"] = result.Evaluations,
+                ["finalists"] = result.Finalists is not { } selection ? null : new
+                {
+                    repeats = repeatCount,
+                    weight_seeds = Enumerable.Range(seedValue + 1, repeatCount).ToArray(),
+                    evaluations = selection.Evaluations,
+                    seconds = Math.Round(selection.Seconds, 3),
+                    chosen_rank = selection.Finalists.First(f => ReferenceEquals(f.Trial, selection.Best)).SearchRank,
+                    candidates = selection.Finalists.Select(f => new { rank = f.SearchRank, arch = f.Trial.TrialSettings.Parameter.Architecture, mean_proxies = f.MeanValues, score = f.Score }).ToArray(),
+                },
                 ["resumed_trials"] = result.ResumedTrials,
                 ["failed_trials"] = result.FailedTrials,
                 ["proxy_failures"] = runner.ProxyFailures,

@@ -25,6 +25,12 @@ public sealed record NasExperimentResult(TrialResult? Best, IReadOnlyList<TrialR
 
     /// <summary>Trials that threw.</summary>
     public int FailedTrials => Trials.Count(t => t.Failed);
+
+    /// <summary>
+    /// With <see cref="NasExperiment.SetFinalistRescoring"/>, how the final candidates were scored again and which one
+    /// <see cref="Best"/> is; null otherwise (and after cancellation, which skips it).
+    /// </summary>
+    public FinalistSelection? Finalists { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,7 @@ public sealed class NasExperiment
     private string? _checkpoint;
     private int _checkpointEvery = 10;
     private int _workers = 1;
+    private FinalistRescoring? _finalists;
 
     /// <summary>Sets the search strategy that proposes architectures (AutoML: <c>SetTuner</c>).</summary>
     public NasExperiment SetTuner(SearchStrategy tuner)
@@ -114,6 +121,17 @@ public sealed class NasExperiment
     {
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), workers, "At least one worker is needed.");
         _workers = workers;
+        return this;
+    }
+
+    /// <summary>
+    /// After the search, scores its best candidates again under other weight initialisations and returns the best of
+    /// them by the averaged values (<see cref="FinalistRescoring"/>); <see cref="NasExperimentResult.Best"/> is then that
+    /// finalist. A cancelled search skips it; one ended by the time budget does not (it costs a fixed few evaluations).
+    /// </summary>
+    public NasExperiment SetFinalistRescoring(FinalistRescoring finalists)
+    {
+        _finalists = finalists ?? throw new ArgumentNullException(nameof(finalists));
         return this;
     }
 
@@ -197,7 +215,11 @@ public sealed class NasExperiment
         }
         if (_checkpoint is not null && sinceSave > 0) SearchCheckpoint.Save(_checkpoint, strategy, EvaluationFingerprint(runner));
         AssignHybridLosses(strategy.History);
-        return new NasExperimentResult(strategy.History.Best(), strategy.History.Trials, watch.Elapsed.TotalSeconds, stoppedEarly, resumed);
+        FinalistSelection? finalists = _finalists is not null && !ct.IsCancellationRequested ? _finalists.Select(strategy.History, ct) : null;
+        return new NasExperimentResult(finalists?.Best ?? strategy.History.Best(), strategy.History.Trials, watch.Elapsed.TotalSeconds, stoppedEarly, resumed)
+        {
+            Finalists = finalists,
+        };
     }
 
     /// <summary>
