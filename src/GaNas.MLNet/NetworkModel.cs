@@ -68,6 +68,8 @@ internal sealed class NetworkModel
         using (var weights = new MemoryStream(saved.ToArray())) copy.load(weights);
         copy.eval();
         copy.FoldBatchNormForInference();
+        // Scoring runs channels-last (Forward); with one-channel images only the weights say so.
+        MemoryLayout.StoreWeightsChannelsLast(copy);
         return copy;
     }
 

@@ -109,7 +109,8 @@ public sealed class TrainingFreeNasOptions
     {
         get
         {
-            int finalists = RescoredFinalists ?? GaNas.Search.FinalistRescoring.DefaultFor(Space).Finalists;
+            int finalists = RescoredFinalists
+                ?? (string.Equals(Score?.Trim(), Scoring.HybridScore.DefaultName, StringComparison.OrdinalIgnoreCase) ? GaNas.Search.FinalistRescoring.DefaultFor(Space).Finalists : 1);
             return finalists < 2 ? GaNas.Search.FinalistRescoringSettings.Off : new GaNas.Search.FinalistRescoringSettings(finalists, RescoringRepeats);
         }
     }
@@ -138,8 +139,9 @@ public sealed class TrainingFreeNasOptions
     /// Noise-aware choice among the search's final candidates, still without training: the best this many by the score
     /// are scored again under <see cref="RescoringRepeats"/> other weight initialisations, and the one that ranks highest
     /// with each proxy averaged over its measurements is the search's answer (<c>GaNas.Search.FinalistRescoring</c>).
-    /// Null (the default): the space's default (the best 10 under 4 more initialisations on
-    /// <see cref="NasSearchSpace.Topology"/>, off on <see cref="NasSearchSpace.Size"/>; docs/scores.md); 1: off.
+    /// Null (the default): with the default <see cref="Score"/>, the space's default (the best 10 under 4 more
+    /// initialisations on <see cref="NasSearchSpace.Topology"/>, off on <see cref="NasSearchSpace.Size"/>; docs/scores.md),
+    /// with a score named otherwise off; 1: off.
     /// </summary>
     public int? RescoredFinalists;
 

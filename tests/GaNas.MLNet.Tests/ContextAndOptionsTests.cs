@@ -60,6 +60,30 @@ public class ContextAndOptionsTests
         ours.Where(m => m.Kind == ChannelMessageKind.Warning).Should().Contain(m => m.RawMessage.Contains("SGD steps in all", StringComparison.Ordinal));
     }
 
+    /// <summary>The fit's "re-scored" log line, or null when the search's own best was trained.</summary>
+    private static (string? Line, string Architecture) FitAndRescoring(Action<TrainingFreeNasOptions> change)
+    {
+        var ml = new MLContext(seed: 0);
+        var lines = new List<string>();
+        ml.Log += (_, e) => { lock (lines) lines.Add(e.RawMessage); };
+        var options = Tiny();
+        options.Evaluations = 6;
+        change(options);
+        string architecture = Fit(ml, options).Summary.Architecture;
+        return (lines.SingleOrDefault(m => m.Contains("scored again", StringComparison.Ordinal)), architecture);
+    }
+
+    [Fact]
+    public void The_default_score_rescores_the_final_candidates_on_tss_and_a_named_score_does_not()
+    {
+        var (line, architecture) = FitAndRescoring(_ => { });
+        line.Should().NotBeNull().And.Contain("the best 6 scored again under 4 more initialisation(s)").And.EndWith(architecture, "the chosen finalist is the one trained");
+        FitAndRescoring(o => o.Score = "ctrk").Line.Should().BeNull("a named score is searched as named");
+        FitAndRescoring(o => o.RescoredFinalists = 1).Line.Should().BeNull("1 turns it off");
+        FitAndRescoring(o => o.SearchSpace = NasSearchSpace.Size).Line.Should().BeNull("off by default on SSS");
+        FitAndRescoring(o => { o.Score = "rk"; o.RescoredFinalists = 2; o.RescoringRepeats = 1; }).Line.Should().Contain("the best 2 scored again under 1 more");
+    }
+
     [Fact]
     public void Invalid_options_are_refused_when_the_trainer_is_created()
     {
@@ -81,6 +105,9 @@ public class ContextAndOptionsTests
         Refused(o => o.MaxMultiplyAccumulates = 0, "MaxMultiplyAccumulates");
         Refused(o => { o.Evaluations = 3; o.Finalists = 4; }, "Finalists", "3 evaluations");
         Refused(o => o.Evaluations = 15_626, "Evaluations", "15,625");
+        Refused(o => o.RescoredFinalists = 0, "RescoredFinalists", "1 = off");
+        Refused(o => { o.Evaluations = 3; o.RescoredFinalists = 4; }, "RescoredFinalists", "3 evaluations");
+        Refused(o => o.RescoringRepeats = 0, "RescoringRepeats");
         Refused(o => o.NumberOfThreads = 0, "NumberOfThreads");
         Refused(o => o.NumberOfThreads = 100_000, "NumberOfThreads");
         Refused(o => { o.ValidationSetFraction = 0; o.EarlyStoppingCriteria = new TrainingFreeNasEarlyStopping(); }, "validation");

@@ -30,7 +30,7 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the first run.", DefaultValueFactory = _ => 0 };
         var curveEvery = new Option<int>("--curve-every") { Description = "Record best-so-far accuracy every N evaluations (needs --truth).", DefaultValueFactory = _ => 50 }.InRange(1, 32_768);
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
-        var rescoring = CommonOptions.RescoringOptions.Create(spaceDefault: false);
+        var rescoring = CommonOptions.RescoringOptions.Create();
         var images = new Option<string?>("--images") { Description = "With --rescore-finalists: the images the proxy table was computed on, to score the finalists live under other weight seeds." };
         var classes = CommonOptions.Classes();
         var batch = CommonOptions.Batch();
@@ -54,9 +54,9 @@ internal static class BenchCommand
             int nRuns = parse.GetValue(runs), budget = parse.GetValue(evaluations), seed0 = parse.GetValue(seed), every = parse.GetValue(curveEvery);
             if (nRuns < 1) throw new ArgumentException("--runs must be at least 1.");
             string strategyName = parse.GetValue(strategy)!;
-            FinalistRescoringSettings rescore = rescoring.Settings(parse, s);
+            FinalistRescoringSettings rescore = rescoring.Settings(parse, s, parse.GetValue(score)!);
             int finalistCount = rescore.Finalists, repeatCount = rescore.Repeats;
-            if (rescore.IsOn && parse.GetValue(images) is null) throw new ArgumentException("--rescore-finalists needs --images: the finalists are scored again live, on the images the proxy table was computed on.");
+            if (rescore.IsOn && parse.GetValue(images) is null) throw new ArgumentException($"Re-scoring the finalists ({finalistCount} under {repeatCount} other weight seeds{(parse.GetValue(rescoring.Finalists) is null ? ", the default score's on " + s.Name : "")}) needs --images: they are scored again live, on the images the proxy table was computed on (with --classes and --table-seed as the table's). --rescore-finalists 1 turns it off.");
             using LiveProxies? live = rescore.IsOn
                 ? LiveProxies.Create(s, hybrid.Proxies.Select(GaNas.Proxies.ProxyRegistry.Create).ToList(), parse.GetValue(images)!, parse.GetValue(batch), parse.GetValue(tableSeed), null,
                     parse.GetValue(classes), parse.GetValue(threads))

@@ -26,9 +26,9 @@ internal static class BenchTrainCommand
         var batch = new Option<int>("--batch-size") { Description = "Images per SGD step.", DefaultValueFactory = _ => 256 }.InRange(2, 4096);
         var epochs = new Option<int>("--epochs") { Description = "Epochs per measurement.", DefaultValueFactory = _ => 1 }.InRange(1, 1000);
         var runs = new Option<int>("--runs") { Description = "Measurements of each path.", DefaultValueFactory = _ => 3 }.InRange(1, 100);
-        var layout = new Option<string>("--layout") { Description = "Memory layout of the measured path: nchw (the trainer's default) or nhwc (channels-last).", DefaultValueFactory = _ => "nchw" };
+        var layout = new Option<string>("--layout") { Description = "Memory layout of the measured path and the baseline: nhwc (channels-last, the trainer's default) or nchw (wrong gradients with few channels on some CPUs; docs/architecture.md).", DefaultValueFactory = _ => "nhwc" };
         layout.AcceptOnlyFromAmong("nchw", "nhwc");
-        var baseline = new Option<bool>("--baseline") { Description = "Also train on the unfused NCHW path (the trainer's path before fused cell edges), before the measured one in every run." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also train unfused on one lane in the same layout (the trainer's path before fused cell edges and lanes), before the measured one in every run." };
         var unfused = new Option<bool>("--unfused") { Description = "Measure without fused cell edges (TrainingOptions.FuseCellEdges = false)." };
         var lanes = new Option<int>("--lanes") { Description = "Data-parallel lanes of the measured path (TrainingOptions.Lanes; the baseline always trains on one).", DefaultValueFactory = _ => 1 }.InRange(1, 64);
         var threads = CommonOptions.Threads();
@@ -78,10 +78,10 @@ internal static class BenchTrainCommand
                 float[]? reference = null;
                 if (parse.GetValue(baseline))
                 {
-                    var nchw = Measure(channelsLast: false, fuse: false, laneCount: 1);
-                    row["baseline_images_per_second"] = Math.Round(nchw.ImagesPerSecond, 1);
-                    row["baseline_loss"] = nchw.Loss;
-                    reference = nchw.Weights;
+                    var unfusedOneLane = Measure(channelsLast: parse.GetValue(layout) == "nhwc", fuse: false, laneCount: 1);
+                    row["baseline_images_per_second"] = Math.Round(unfusedOneLane.ImagesPerSecond, 1);
+                    row["baseline_loss"] = unfusedOneLane.Loss;
+                    reference = unfusedOneLane.Weights;
                 }
                 var current = Measure(channelsLast: parse.GetValue(layout) == "nhwc", fuse: !parse.GetValue(unfused), laneCount: parse.GetValue(lanes));
                 row["images_per_second"] = Math.Round(current.ImagesPerSecond, 1);

@@ -42,22 +42,21 @@ internal static class CommonOptions
     }.InRange(1, 64);
 
     /// <summary>--rescore-finalists and --rescore-repeats: noise-aware selection among a search's final candidates (FinalistRescoring).</summary>
-    internal sealed record RescoringOptions(Option<int?> Finalists, Option<int?> Repeats, bool SpaceDefault)
+    internal sealed record RescoringOptions(Option<int?> Finalists, Option<int?> Repeats)
     {
-        /// <summary>The options; with <paramref name="spaceDefault"/>, unset means the space's default, else off.</summary>
-        public static RescoringOptions Create(bool spaceDefault) => new(
+        /// <summary>The options; unset means the space's default with the default score, else off.</summary>
+        public static RescoringOptions Create() => new(
             new Option<int?>("--rescore-finalists")
             {
                 Description = "Score the search's best N architectures again under --rescore-repeats other weight seeds and return the best by the averaged proxies; 1 = off (the search's own best). "
-                    + (spaceDefault ? "Default: the space's (10 on tss, off on sss)." : "Default: off."),
+                    + "Default: with --score default, the space's (10 on tss, off on sss); otherwise off.",
             }.InRange(1, 1000),
-            new Option<int?>("--rescore-repeats") { Description = "With --rescore-finalists: weight seeds each finalist is scored again under (seed+1, seed+2, ...). Default: 4." }.InRange(1, 64),
-            spaceDefault);
+            new Option<int?>("--rescore-repeats") { Description = "With --rescore-finalists: weight seeds each finalist is scored again under (seed+1, seed+2, ...). Default: 4." }.InRange(1, 64));
 
-        /// <summary>What the command line asks for on <paramref name="space"/>.</summary>
-        public FinalistRescoringSettings Settings(ParseResult parse, ISearchSpace space)
+        /// <summary>What the command line asks for on <paramref name="space"/> with the score named <paramref name="score"/>.</summary>
+        public FinalistRescoringSettings Settings(ParseResult parse, ISearchSpace space, string score)
         {
-            FinalistRescoringSettings fallback = SpaceDefault ? FinalistRescoring.DefaultFor(space) : FinalistRescoringSettings.Off;
+            FinalistRescoringSettings fallback = string.Equals(score.Trim(), HybridScore.DefaultName, StringComparison.OrdinalIgnoreCase) ? FinalistRescoring.DefaultFor(space) : FinalistRescoringSettings.Off;
             int finalists = parse.GetValue(Finalists) ?? fallback.Finalists;
             int repeats = parse.GetValue(Repeats) ?? (fallback.IsOn ? fallback.Repeats : 4);
             return finalists < 2 ? FinalistRescoringSettings.Off : new FinalistRescoringSettings(finalists, repeats);

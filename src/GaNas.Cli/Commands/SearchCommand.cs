@@ -35,7 +35,7 @@ internal static class SearchCommand
         var channels = new Option<int?>("--channels") { Description = "Width C of the first stage of the networks scored (TSS; default: the benchmark's 16): rank at the size you will train." }.InRange(1, 256);
         var cells = new Option<int?>("--cells") { Description = "Cells per stage N of the networks scored (default: the benchmark's, 5 for TSS, 1 for SSS)." }.InRange(0, 16);
         var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
-        var rescoring = CommonOptions.RescoringOptions.Create(spaceDefault: true);
+        var rescoring = CommonOptions.RescoringOptions.Create();
         var command = new Command("search", "Search a space without training, scoring candidates with zero-cost proxies on real images.")
         {
             space, strategy, score, images, evaluations, seconds, seed, checkpoint, table, batch, classes, threads, layout, normalize, channels, cells, output, rescoring.Finalists, rescoring.Repeats,
@@ -62,7 +62,7 @@ internal static class SearchCommand
             if (parse.GetValue(seconds) is { } limit) experiment.SetTrainingTimeInSeconds(limit);
             if (parse.GetValue(checkpoint) is { } file) experiment.SetCheckpoint(file);
             // The finalists' repeats run in this process, also when the search runs on a cluster.
-            FinalistRescoringSettings rescore = rescoring.Settings(parse, s);
+            FinalistRescoringSettings rescore = rescoring.Settings(parse, s, parse.GetValue(score)!);
             int repeatCount = rescore.Repeats;
             if (rescore.IsOn) experiment.SetFinalistRescoring(new FinalistRescoring(rescore.Finalists, live.Repeats(repeatCount, checked(seedValue + 1)), scoring.Cluster is null ? scoring.Workers : 1));
             string running = scoring.Cluster is null ? $"{scoring.Workers} worker(s) x {TorchRuntime.Threads} thread(s)" : $"{scoring.Workers} in flight on cluster {scoring.Cluster}";

@@ -74,7 +74,16 @@ public sealed class ProxyContext : IDisposable
     public int InputSize => (int)Images.shape[2];
 
     /// <summary>The untrained float32 network with batch norm.</summary>
-    public CellNetwork Network => _network ??= Space.BuildNetwork(Genome, Options);
+    public CellNetwork Network => _network ??= Build();
+
+    private CellNetwork Build()
+    {
+        CellNetwork network = Space.BuildNetwork(Genome, Options);
+        // A one-channel batch is channels-last and NCHW at once; the weights then choose libtorch's kernels, and its NCHW
+        // ones are wrong with few channels on some CPUs (MemoryLayout.StoreWeightsChannelsLast).
+        if (ChannelsLast && Images.shape[1] == 1) MemoryLayout.StoreWeightsChannelsLast(network);
+        return network;
+    }
 
     /// <summary>The shared clean forward pass.</summary>
     public CleanPass Clean => _clean ??= CleanPass.Run(Network, Input, _needs);

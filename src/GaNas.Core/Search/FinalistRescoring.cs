@@ -66,7 +66,8 @@ public sealed class FinalistRescoring
     }
 
     /// <summary>
-    /// The project's default for a search space, chosen on CIFAR-10 and validated on CIFAR-100 (docs/scores.md, "Re-scoring the
+    /// The project's default for a search space with its default score (<see cref="HybridScore.DefaultFor"/>), chosen on CIFAR-10
+    /// and validated on CIFAR-100 (docs/scores.md, "Re-scoring the
     /// finalists"): on TSS the best 10 scored again under 4 other weight seeds; on SSS off, where averaging displaced better
     /// answers on both tables.
     /// </summary>

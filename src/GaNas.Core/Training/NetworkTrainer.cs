@@ -61,8 +61,7 @@ public static class NetworkTrainer
         if (options.ChannelsLast) StoreChannelsLast(network);
         InferCell[] fused = options.FuseCellEdges ? network.modules().OfType<InferCell>().Where(c => !c.FuseEdges).ToArray() : [];
         foreach (InferCell cell in fused) cell.FuseEdges = true;
-        var optimizer = optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum,
-            weight_decay: options.WeightDecay, nesterov: options.Nesterov && options.Momentum > 0);
+        var optimizer = new MomentumSgd(network.parameters(), options.Momentum, options.WeightDecay, options.Nesterov && options.Momentum > 0);
         var curve = new List<EpochMetrics>();
         Dictionary<string, Tensor>? best = null;
         double bestAccuracy = double.NegativeInfinity;
@@ -104,7 +103,6 @@ public static class NetworkTrainer
                 {
                     if (ct.IsCancellationRequested) { completed = false; break; }
                     lr = 0.5 * options.LearningRate * (1 + Math.Cos(Math.PI * step / totalSteps));
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                     using var scope = NewDisposeScope();
                     Tensor idx = order.narrow(0, (long)b * options.BatchSize, options.BatchSize);
                     Tensor x = Augment(InputNormalization.Prepare(images.index_select(0, idx), options.Normalization), options, generator).to(device);
@@ -112,18 +110,18 @@ public static class NetworkTrainer
                     Tensor y = labels.index_select(0, idx).to(device);
                     if (lanes is null)
                     {
-                        optimizer.zero_grad();
+                        optimizer.ZeroGrad();
                         Tensor logits = network.call(x);
                         Tensor loss = nn.functional.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
                         loss.backward();
-                        optimizer.step();
+                        optimizer.Step(lr);
                         lossSum += loss.item<float>() * options.BatchSize;
                         correct += logits.argmax(1).eq(y).sum().item<long>();
                     }
                     else
                     {
                         var (batchLoss, batchCorrect) = lanes.Backward(x, y, options.LabelSmoothing);
-                        optimizer.step();
+                        optimizer.Step(lr);
                         lanes.CopyParameters();
                         lossSum += batchLoss;
                         correct += batchCorrect;
@@ -247,19 +245,7 @@ public static class NetworkTrainer
     /// Stores every convolution's weight channels-last, so that the convolutions compute channels-last even where the
     /// activation's layout is ambiguous (a one-channel image is stored alike in both).
     /// </summary>
-    private static void StoreChannelsLast(nn.Module network)
-    {
-        using var noGrad = no_grad();
-        foreach (var module in network.modules())
-        {
-            if (module is not Conv2d conv || conv.weight is not { } weight || MemoryLayout.IsChannelsLast(weight)) continue;
-            long[] shape = weight.shape;
-            // A tensor of its own (not a view) with channels-last strides, so that it can be a parameter.
-            Tensor stored = empty_strided(shape, [shape[1] * shape[2] * shape[3], 1, shape[3] * shape[1], shape[1]], dtype: weight.dtype, device: weight.device);
-            stored.copy_(weight);
-            conv.weight = new Parameter(stored, requires_grad: weight.requires_grad);
-        }
-    }
+    private static void StoreChannelsLast(nn.Module network) => MemoryLayout.StoreWeightsChannelsLast(network);
 
     /// <summary>Gives every convolution back a contiguous (NCHW) weight, as saving a module needs.</summary>
     private static void StoreContiguous(nn.Module network)

@@ -20,7 +20,7 @@ internal sealed class TrainingCheckpoint
 {
     private static readonly byte[] Magic = "GANASCKP"u8.ToArray();
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-    private const int Version = 2;
+    private const int Version = 3;  // 3: MomentumSgd's buffers, the network's state by name (any memory layout)
 
     public required RunFingerprint Fingerprint { get; init; }
     public required int Epoch { get; init; }
@@ -57,14 +57,14 @@ internal sealed class TrainingCheckpoint
     }
 
     /// <summary>Writes the checkpoint atomically.</summary>
-    public void Save(string path, nn.Module<Tensor, Tensor> network, OptimizerHelper optimizer, Generator generator, Dictionary<string, Tensor>? best)
+    public void Save(string path, nn.Module<Tensor, Tensor> network, MomentumSgd optimizer, Generator generator, Dictionary<string, Tensor>? best)
     {
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(JsonSerializer.Serialize(new Header(Fingerprint.Fields.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), Epoch, Step, BestAccuracy, BestEpoch, PatienceBest, PatienceEpoch, Curve.ToList()), Json));
             using (Tensor state = generator.get_state()) state.Save(writer);
-            optimizer.save_state_dict(writer);
+            optimizer.Save(writer);
             writer.Write(best is not null);
             if (best is not null)
             {
@@ -72,12 +72,12 @@ internal sealed class TrainingCheckpoint
                 foreach (var (name, value) in best.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 {
                     writer.Write(name);
-                    using Tensor cpu = value.cpu();
+                    using Tensor cpu = value.cpu().contiguous();
                     cpu.Save(writer);
                 }
             }
         }
-        network.save(payload);
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true)) WriteState(writer, network);
         byte[] body = payload.ToArray();
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -96,7 +96,7 @@ internal sealed class TrainingCheckpoint
     /// Reads a checkpoint into the network, optimizer and generator; refuses one that is damaged or belongs to
     /// another run (<paramref name="fingerprint"/>), naming the file.
     /// </summary>
-    public static TrainingCheckpoint Load(string path, RunFingerprint fingerprint, nn.Module<Tensor, Tensor> network, OptimizerHelper optimizer, Generator generator,
+    public static TrainingCheckpoint Load(string path, RunFingerprint fingerprint, nn.Module<Tensor, Tensor> network, MomentumSgd optimizer, Generator generator,
         Device device, out Dictionary<string, Tensor>? best)
     {
         byte[] bytes = File.ReadAllBytes(path);
@@ -117,7 +117,14 @@ internal sealed class TrainingCheckpoint
             if (fingerprint.DifferenceFrom(new RunFingerprint(header.Fingerprint)) is { } difference)
                 throw new InvalidDataException($"Training checkpoint '{path}' belongs to another training run: {difference}. Delete it or choose another checkpoint path.");
             using (Tensor state = TensorExtensionMethods.Load(reader)) generator.set_state(state);
-            optimizer.load_state_dict(reader);
+            try
+            {
+                optimizer.Load(reader);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"Training checkpoint '{path}' is corrupt: {ex.Message}", ex);
+            }
             best = null;
             if (reader.ReadBoolean())
             {
@@ -130,7 +137,7 @@ internal sealed class TrainingCheckpoint
                     best[name] = value.to(device).DetachFromDisposeScope();
                 }
             }
-            network.load(stream);
+            ReadState(reader, network, path);
             return new TrainingCheckpoint
             {
                 Fingerprint = fingerprint, Epoch = header.Epoch, Step = header.Step, BestAccuracy = header.BestAccuracy, BestEpoch = header.BestEpoch,
@@ -140,6 +147,40 @@ internal sealed class TrainingCheckpoint
         catch (Exception ex) when (ex is EndOfStreamException or JsonException or ArgumentException or FormatException)
         {
             throw new InvalidDataException($"Training checkpoint '{path}' is corrupt: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The network's state (parameters and buffers) by name, each tensor written contiguous: the same bytes whatever the
+    /// training's memory layout (a channels-last weight is stored as its NCHW values).
+    /// </summary>
+    private static void WriteState(BinaryWriter writer, nn.Module<Tensor, Tensor> network)
+    {
+        var state = network.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        writer.Write(state.Count);
+        foreach (var (name, value) in state)
+        {
+            writer.Write(name);
+            using Tensor cpu = value.detach().cpu().contiguous();
+            cpu.Save(writer);
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into the network's own tensors (their layout and device kept); every name and shape must match.</summary>
+    private static void ReadState(BinaryReader reader, nn.Module<Tensor, Tensor> network, string path)
+    {
+        Dictionary<string, Tensor> state = network.state_dict();
+        int count = reader.ReadInt32();
+        if (count != state.Count) throw new InvalidDataException($"Training checkpoint '{path}' holds {count} network tensors; the network has {state.Count}.");
+        using var noGrad = no_grad();
+        for (int i = 0; i < count; i++)
+        {
+            string name = reader.ReadString();
+            if (!state.TryGetValue(name, out Tensor? target)) throw new InvalidDataException($"Training checkpoint '{path}' holds network tensor '{name}', which the network does not have.");
+            using Tensor value = TensorExtensionMethods.Load(reader);
+            if (!value.shape.SequenceEqual(target.shape) || value.dtype != target.dtype)
+                throw new InvalidDataException($"Training checkpoint '{path}': network tensor '{name}' is {value.dtype} [{string.Join(", ", value.shape)}]; the network's is {target.dtype} [{string.Join(", ", target.shape)}].");
+            target.copy_(value);
         }
     }
 

@@ -64,11 +64,12 @@ public sealed class TrainingOptions
 
     /// <summary>
     /// Whether the training runs channels-last (NHWC batches and convolution weights, which libtorch's oneDNN kernels
-    /// keep through the network) instead of NCHW. Off by default: on small channel counts libtorch's channels-last
-    /// batch-norm backward costs more than the convolutions gain (<c>ganas bench-train --layout nhwc --baseline</c> measures both;
-    /// docs/performance.md). The two differ by float32 rounding. Not combinable with <see cref="CheckpointPath"/>.
+    /// keep through the network) instead of NCHW. On by default: on an AVX-512 CPU (AMD EPYC, oneDNN 3.7.1 in libtorch
+    /// 2.10) the NCHW float32 3x3 convolutions with fewer than 16 channels return wrong gradients, NaN at times, while
+    /// the channels-last ones match a float64 reference (ConvolutionGradientTests; docs/architecture.md). False keeps
+    /// NCHW, for comparisons on other machines.
     /// </summary>
-    public bool ChannelsLast { get; init; }
+    public bool ChannelsLast { get; init; } = true;
 
     /// <summary>
     /// Whether the cells run the ReLU-Conv-BN edges that read the same node as one wider convolution while training
@@ -98,7 +99,6 @@ public sealed class TrainingOptions
     public void Validate()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Train at least one epoch.");
-        if (ChannelsLast && CheckpointPath is not null) throw new ArgumentException("Training checkpoints are written from the NCHW path; set ChannelsLast = false to checkpoint.", nameof(ChannelsLast));
         if (BatchSize < 2) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch norm needs batches of at least 2 images.");
         if (Lanes < 1) throw new ArgumentOutOfRangeException(nameof(Lanes), Lanes, "Train on at least one lane.");
         if (BatchSize < 2 * Lanes) throw new ArgumentOutOfRangeException(nameof(Lanes), Lanes, $"Batch norm needs at least 2 images per lane: a batch of {BatchSize} allows at most {BatchSize / 2} lanes.");

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace GaNas.Tests.Training;
 
-/// <summary>Channels-last training: the NCHW path's results up to float32 rounding, and a network that saves as usual afterwards.</summary>
+/// <summary>Channels-last training, the default: every convolution channels-last, and a network that saves as usual afterwards.</summary>
 public class ChannelsLastTrainingTests
 {
     public ChannelsLastTrainingTests() => TestEnvironment.InitTorch();
@@ -17,18 +17,15 @@ public class ChannelsLastTrainingTests
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
-    public void Channels_last_training_matches_nchw_to_rounding_and_leaves_a_saveable_network(int inputChannels)
+    public void Channels_last_training_runs_every_convolution_channels_last_and_leaves_a_saveable_network(int inputChannels)
     {
         var generator = new Generator(5);
         using Tensor labels = arange(64).remainder(3);
         using Tensor images = rand([64, inputChannels, 12, 12], generator: generator).mul(255).to_type(ScalarType.Byte);
         var normalization = new InputNormalization(Enumerable.Repeat(120.0, inputChannels).ToArray(), Enumerable.Repeat(70.0, inputChannels).ToArray());
-        TrainingOptions Options(bool channelsLast) => new()
-        {
-            Epochs = 1, BatchSize = 16, LearningRate = 0.05, ValidationFraction = 0.25, Seed = 2, Normalization = normalization, ChannelsLast = channelsLast,
-        };
-        using CellNetwork nchw = Network(inputChannels), nhwc = Network(inputChannels);
-        TrainingReport a = NetworkTrainer.Train(nchw, images, labels, Options(false));
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 16, LearningRate = 0.05, ValidationFraction = 0.25, Seed = 2, Normalization = normalization };
+        options.ChannelsLast.Should().BeTrue("channels-last is the default (NCHW gradients are wrong on some CPUs, ConvolutionGradientTests)");
+        using CellNetwork nhwc = Network(inputChannels);
         // Every convolution of the channels-last run must see a channels-last input (a one-channel image is ambiguous,
         // so the stem's is told by its weight, which the trainer stores channels-last).
         int convolutions = 0, channelsLast = 0;
@@ -38,28 +35,19 @@ public class ChannelsLastTrainingTests
             if (MemoryLayout.IsChannelsLast(output) && (input.shape[1] > 1 ? MemoryLayout.IsChannelsLast(input) : MemoryLayout.IsChannelsLast(((TorchSharp.Modules.Conv2d)module).weight!))) channelsLast++;
             return output;
         })).ToList();
-        TrainingReport b = NetworkTrainer.Train(nhwc, images, labels, Options(true));
+        TrainingReport report = NetworkTrainer.Train(nhwc, images, labels, options);
         foreach (var hook in hooks) hook.remove();
         convolutions.Should().BeGreaterThan(0);
         channelsLast.Should().Be(convolutions, "the channels-last path runs every convolution channels-last");
-
-        b.Curve[0].TrainLoss.Should().BeApproximately(a.Curve[0].TrainLoss, 1e-4);
-        var left = nchw.parameters().ToArray();
-        var right = nhwc.parameters().ToArray();
-        for (int i = 0; i < left.Length; i++)
+        report.Curve.Should().OnlyContain(e => double.IsFinite(e.TrainLoss));
+        report.Curve[1].TrainLoss.Should().BeLessThan(report.Curve[0].TrainLoss, "the second epoch fits the (separable) data better");
+        foreach (var parameter in nhwc.parameters())
         {
-            right[i].is_contiguous().Should().BeTrue("saving a module needs contiguous weights");
-            left[i].sub(right[i]).abs().max().item<float>().Should().BeLessThan(1e-4f);
+            parameter.is_contiguous().Should().BeTrue("saving a module needs contiguous weights");
+            parameter.isfinite().all().item<bool>().Should().BeTrue();
         }
         using var saved = new MemoryStream();
         nhwc.save(saved);
         saved.ToArray().Should().NotBeEmpty();
-    }
-
-    [Fact]
-    public void Channels_last_and_checkpoints_are_refused_together()
-    {
-        var act = () => new TrainingOptions { ChannelsLast = true, CheckpointPath = "x.ckpt" }.Validate();
-        act.Should().Throw<ArgumentException>().WithMessage("*ChannelsLast = false*");
     }
 }
