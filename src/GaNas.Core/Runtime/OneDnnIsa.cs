@@ -36,9 +36,9 @@ internal static class OneDnnIsa
     /// <summary>The value oneDNN will read (the C library's environment, not .NET's copy).</summary>
     public static string? Current => OperatingSystem.IsWindows() ? null : Marshal.PtrToStringUTF8(getenv(Variable));
 
-    [DllImport("libc", EntryPoint = "setenv")]
+    [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
-    [DllImport("libc", EntryPoint = "getenv")]
+    [DllImport("libc", EntryPoint = "getenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 }
