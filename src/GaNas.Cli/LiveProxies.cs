@@ -29,12 +29,8 @@ internal sealed class LiveProxies : IDisposable
     /// Evaluators of the same batch, proxies and networks under the weight seeds <paramref name="firstSeed"/>,
     /// <paramref name="firstSeed"/> + 1, ...: the repeats of finalist re-scoring.
     /// </summary>
-    public IReadOnlyList<IProxyScorer> Repeats(int count, int firstSeed) => Enumerable.Range(0, count)
-        .Select(k => (IProxyScorer)new ProxyEvaluator(Evaluator.Space, Evaluator.Proxies, Batch.Images, Evaluator.Options, checked(firstSeed + k), Labels)
-        {
-            ChannelsLast = Evaluator.ChannelsLast,
-            TrimEvery = Evaluator.TrimEvery,
-        }).ToArray();
+    public IReadOnlyList<IProxyScorer> Repeats(int count, int firstSeed) =>
+        Enumerable.Range(0, count).Select(k => (IProxyScorer)Evaluator.WithSeed(checked(firstSeed + k))).ToArray();
 
     /// <summary>
     /// Loads the batch (drawn with <paramref name="batchSeed"/>, default <paramref name="seed"/>) and builds the evaluator, for

@@ -109,8 +109,7 @@ public sealed class TrainingFreeNasOptions
     {
         get
         {
-            int finalists = RescoredFinalists
-                ?? (string.Equals(Score?.Trim(), Scoring.HybridScore.DefaultName, StringComparison.OrdinalIgnoreCase) ? GaNas.Search.FinalistRescoring.DefaultFor(Space).Finalists : 1);
+            int finalists = RescoredFinalists ?? GaNas.Search.FinalistRescoring.DefaultFor(Space, Score).Finalists;
             return finalists < 2 ? GaNas.Search.FinalistRescoringSettings.Off : new GaNas.Search.FinalistRescoringSettings(finalists, RescoringRepeats);
         }
     }

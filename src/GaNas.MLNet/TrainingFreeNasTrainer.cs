@@ -321,7 +321,7 @@ public sealed class TrainingFreeNasTrainer : IEstimator<TrainingFreeNasTransform
             if (o.Rescoring is { IsOn: true } rescoring)
             {
                 IProxyScorer[] repeats = Enumerable.Range(1, rescoring.Repeats)
-                    .Select(k => (IProxyScorer)new ProxyEvaluator(space, proxies, batch, networkOptions, checked(seed + k), proxyLabels)).ToArray();
+                    .Select(k => (IProxyScorer)evaluator.WithSeed(checked(seed + k))).ToArray();
                 experiment.SetFinalistRescoring(new FinalistRescoring(rescoring.Finalists, repeats, o.SearchWorkers));
             }
             int threads = o.ThreadCount;

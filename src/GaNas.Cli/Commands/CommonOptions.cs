@@ -56,7 +56,7 @@ internal static class CommonOptions
         /// <summary>What the command line asks for on <paramref name="space"/> with the score named <paramref name="score"/>.</summary>
         public FinalistRescoringSettings Settings(ParseResult parse, ISearchSpace space, string score)
         {
-            FinalistRescoringSettings fallback = string.Equals(score.Trim(), HybridScore.DefaultName, StringComparison.OrdinalIgnoreCase) ? FinalistRescoring.DefaultFor(space) : FinalistRescoringSettings.Off;
+            FinalistRescoringSettings fallback = FinalistRescoring.DefaultFor(space, score);
             int finalists = parse.GetValue(Finalists) ?? fallback.Finalists;
             int repeats = parse.GetValue(Repeats) ?? (fallback.IsOn ? fallback.Repeats : 4);
             return finalists < 2 ? FinalistRescoringSettings.Off : new FinalistRescoringSettings(finalists, repeats);

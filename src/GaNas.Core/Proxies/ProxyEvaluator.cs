@@ -107,6 +107,12 @@ public sealed class ProxyEvaluator : IProxyScorer
     /// <inheritdoc />
     public int Concurrency => 1;
 
+    /// <summary>
+    /// The same evaluation (space, proxies, batch, labels, networks, layout) under weight seed <paramref name="seed"/>:
+    /// a repeat of finalist re-scoring (<see cref="GaNas.Search.FinalistRescoring"/>).
+    /// </summary>
+    public ProxyEvaluator WithSeed(int seed) => new(Space, Proxies, Images, Options, seed, Labels) { ChannelsLast = ChannelsLast, TrimEvery = TrimEvery };
+
     /// <summary>Computes every proxy on the calling thread (the task is complete when it returns).</summary>
     public Task<ProxyScores> ScoreAsync(Genome genome, CancellationToken ct = default)
     {

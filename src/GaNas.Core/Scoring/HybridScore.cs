@@ -111,6 +111,9 @@ public sealed class HybridScore
     /// <summary>The name that stands for the search space's default score (<see cref="DefaultFor"/>).</summary>
     public const string DefaultName = "default";
 
+    /// <summary>Whether <paramref name="name"/> is <see cref="DefaultName"/> (case and surrounding spaces aside).</summary>
+    public static bool IsDefaultName(string? name) => string.Equals(name?.Trim(), DefaultName, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The project's default score for a search space: <see cref="TopologyDefault"/> ("ctrk") on TSS, <see cref="SizeDefault"/> ("csrk") on SSS.</summary>
     public static HybridScore DefaultFor(ISearchSpace space)
     {
@@ -145,7 +148,7 @@ public sealed class HybridScore
     /// <summary>Registers a named score (usable wherever a score is parsed); a name that is taken, or "default", is refused.</summary>
     public static void RegisterNamed(string name, string description, HybridScore score)
     {
-        if (string.Equals(name?.Trim(), DefaultName, StringComparison.OrdinalIgnoreCase))
+        if (IsDefaultName(name))
             throw new ArgumentException("'default' names the space's default score and cannot be registered.", nameof(name));
         NamedScores.Value.Register(name!, description, score);
     }
@@ -224,7 +227,7 @@ public sealed class HybridScore
     public static HybridScore Parse(string text, ISearchSpace? space)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (!string.Equals(text.Trim(), DefaultName, StringComparison.OrdinalIgnoreCase)) return Parse(text);
+        if (!IsDefaultName(text)) return Parse(text);
         return space is null ? throw new FormatException("Score 'default' depends on the search space (ctrk on tss, csrk on sss); name one of them here.") : DefaultFor(space);
     }
 
@@ -234,7 +237,7 @@ public sealed class HybridScore
         ArgumentNullException.ThrowIfNull(text);
         string s = text.Trim();
         if (s.Length == 0) throw new FormatException("The score is empty.");
-        if (string.Equals(s, DefaultName, StringComparison.OrdinalIgnoreCase)) return Parse(s, null);
+        if (IsDefaultName(s)) return Parse(s, null);
         if (NamedScores.Value.TryGet(s, out HybridScore named)) return named;
         var aggregation = RankAggregation.Linear;
         if (s.StartsWith("log:", StringComparison.OrdinalIgnoreCase))

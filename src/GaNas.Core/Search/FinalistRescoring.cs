@@ -66,15 +66,15 @@ public sealed class FinalistRescoring
     }
 
     /// <summary>
-    /// The project's default for a search space with its default score (<see cref="HybridScore.DefaultFor"/>), chosen on CIFAR-10
-    /// and validated on CIFAR-100 (docs/scores.md, "Re-scoring the
-    /// finalists"): on TSS the best 10 scored again under 4 other weight seeds; on SSS off, where averaging displaced better
-    /// answers on both tables.
+    /// The project's default for a search space and the score named <paramref name="score"/>, chosen on CIFAR-10 and
+    /// validated on CIFAR-100 (docs/scores.md, "Re-scoring the finalists"): with the default score
+    /// (<see cref="HybridScore.IsDefaultName"/>) on TSS the best 10 scored again under 4 other weight seeds; on SSS off,
+    /// where averaging displaced better answers on both tables; a score given by name is searched as named (off).
     /// </summary>
-    public static FinalistRescoringSettings DefaultFor(ISearchSpace space)
+    public static FinalistRescoringSettings DefaultFor(ISearchSpace space, string? score)
     {
         ArgumentNullException.ThrowIfNull(space);
-        return space is TopologySearchSpace ? new FinalistRescoringSettings(10, 4) : FinalistRescoringSettings.Off;
+        return HybridScore.IsDefaultName(score) && space is TopologySearchSpace ? new FinalistRescoringSettings(10, 4) : FinalistRescoringSettings.Off;
     }
 
     /// <summary>How many of the search's best trials are scored again.</summary>

@@ -58,7 +58,7 @@ public static class NetworkTrainer
         long totalSteps = (long)stepsPerEpoch * epochs;
 
         network.to(device);
-        if (options.ChannelsLast) StoreChannelsLast(network);
+        if (options.ChannelsLast) MemoryLayout.StoreWeightsChannelsLast(network);
         InferCell[] fused = options.FuseCellEdges ? network.modules().OfType<InferCell>().Where(c => !c.FuseEdges).ToArray() : [];
         foreach (InferCell cell in fused) cell.FuseEdges = true;
         var optimizer = new MomentumSgd(network.parameters(), options.Momentum, options.WeightDecay, options.Nesterov && options.Momentum > 0);
@@ -86,7 +86,7 @@ public static class NetworkTrainer
             {
                 lanes = LaneReplicas.Create(replicable, options.Lanes, replica =>
                 {
-                    if (options.ChannelsLast) StoreChannelsLast(replica);
+                    if (options.ChannelsLast) MemoryLayout.StoreWeightsChannelsLast(replica);
                 });
             }
             for (int epoch = firstEpoch; epoch <= epochs && completed && !stoppedEarly; epoch++)
@@ -245,8 +245,6 @@ public static class NetworkTrainer
     /// Stores every convolution's weight channels-last, so that the convolutions compute channels-last even where the
     /// activation's layout is ambiguous (a one-channel image is stored alike in both).
     /// </summary>
-    private static void StoreChannelsLast(nn.Module network) => MemoryLayout.StoreWeightsChannelsLast(network);
-
     /// <summary>Gives every convolution back a contiguous (NCHW) weight, as saving a module needs.</summary>
     private static void StoreContiguous(nn.Module network)
     {

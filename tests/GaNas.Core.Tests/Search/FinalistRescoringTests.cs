@@ -138,7 +138,8 @@ public class FinalistRescoringTests
         FluentActions.Invoking(() => new FinalistRescoring(1, [repeat])).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*at least 2 finalists*");
         FluentActions.Invoking(() => new FinalistRescoring(5, [])).Should().Throw<ArgumentException>().WithMessage("*at least one repeat*");
         FluentActions.Invoking(() => new FinalistRescoring(5, [repeat], workers: 0)).Should().Throw<ArgumentOutOfRangeException>();
-        FinalistRescoring.DefaultFor(TopologySearchSpace.Instance).Should().Be(new FinalistRescoringSettings(10, 4));
-        FinalistRescoring.DefaultFor(SizeSearchSpace.Instance).IsOn.Should().BeFalse();
+        FinalistRescoring.DefaultFor(TopologySearchSpace.Instance, " Default ").Should().Be(new FinalistRescoringSettings(10, 4));
+        FinalistRescoring.DefaultFor(TopologySearchSpace.Instance, "ctrk").IsOn.Should().BeFalse("a score given by name is searched as named");
+        FinalistRescoring.DefaultFor(SizeSearchSpace.Instance, "default").IsOn.Should().BeFalse();
     }
 }
