@@ -41,6 +41,7 @@ public sealed class ProxyEvaluator : IProxyScorer
         ArgumentNullException.ThrowIfNull(options);
         if (proxies.Count == 0) throw new ArgumentException("At least one proxy is needed.", nameof(proxies));
         if (images.shape[0] < 2) throw new ArgumentException("Proxies need a batch of at least 2 images.", nameof(images));
+        TorchRuntime.EnsureLoaded(); // libtorch's log level: no stderr line per float64 convolution (LibTorchLogLevel)
         Space = space;
         Proxies = proxies;
         Images = images;

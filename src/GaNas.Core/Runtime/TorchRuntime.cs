@@ -45,7 +45,12 @@ public static class TorchRuntime
     /// </summary>
     public static int ConfiguredThreads => _configured > 0 ? _configured : Environment.ProcessorCount;
 
-    /// <summary>Throws <see cref="InvalidOperationException"/> explaining what to install when libtorch cannot load.</summary>
+    private static bool _logLevelSet;
+
+    /// <summary>
+    /// Throws <see cref="InvalidOperationException"/> explaining what to install when libtorch cannot load. Once loaded,
+    /// libtorch's C++ log is limited to errors unless <c>TORCH_CPP_LOG_LEVEL</c> says otherwise (see LibTorchLogLevel).
+    /// </summary>
     public static void EnsureLoaded()
     {
         try
@@ -55,6 +60,12 @@ public static class TorchRuntime
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             throw new InvalidOperationException(LoadFailureMessage(ex), ex);
+        }
+        lock (Gate)
+        {
+            if (_logLevelSet) return;
+            LibTorchLogLevel.Apply();
+            _logLevelSet = true;
         }
     }
 
