@@ -191,10 +191,10 @@ public sealed class BatchedScoringTests : IDisposable
         // The fitted transformer's network is the one scoring finds by its bytes, even when an identical network was fitted before.
         NetworkModel model = fitted.LastTransformer.Model;
         int norms = 0;
-        foreach (var bn in model.ScoringNetwork.modules().OfType<TorchSharp.Modules.BatchNorm2d>()) bn.register_forward_hook((_, _, o) => { norms++; return o; });
+        foreach (var bn in model.ScoringNetwork.modules().OfType<TorchSharp.Modules.BatchNorm>()) bn.register_forward_hook((_, _, o) => { norms++; return o; });
         fitted.Transform(PixelRows.TwoClass(ml, 40, seed: 5)).GetColumn<float[]>("Score").Should().HaveCount(40);
         norms.Should().Be(1, "40 rows are one batch, and only the last activation's batch norm is left after folding");
-        model.Network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().Count().Should().BeGreaterThan(1);
+        model.Network.modules().OfType<TorchSharp.Modules.BatchNorm>().Count().Should().BeGreaterThan(1);
         model.Network.state_dict().Keys.Should().NotContain(k => k.EndsWith("op.1.bias", StringComparison.Ordinal), "the saved network keeps its bias-free convolutions");
     }
 }

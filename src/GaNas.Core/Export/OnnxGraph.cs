@@ -57,7 +57,7 @@ internal sealed class OnnxGraph
         Identity => input,
         ReLU => Node("Relu", [input]),
         Conv2d conv => Conv(conv, input),
-        BatchNorm2d norm => BatchNorm(norm, input),
+        TorchSharp.Modules.BatchNorm norm => BatchNorm(norm, input),
         AvgPool2d pool => AveragePool(input, pool.kernel_size, pool.stride, pool.padding, pool.count_include_pad, pool.ceil_mode),
         Linear linear => Node("Gemm", linear.bias is null
             ? [input, Initializer("weight", linear.weight!)]
@@ -85,7 +85,7 @@ internal sealed class OnnxGraph
         return Node("Conv", conv.bias is null ? [input, weight] : [input, weight, Initializer("bias", conv.bias)], attributes);
     }
 
-    private string BatchNorm(BatchNorm2d norm, string input)
+    private string BatchNorm(TorchSharp.Modules.BatchNorm norm, string input)
     {
         if (norm.running_mean is null || norm.running_var is null)
             throw new NotSupportedException($"ONNX export needs running statistics; {norm.GetName()} does not track them.");

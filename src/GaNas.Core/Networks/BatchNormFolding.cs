@@ -22,7 +22,7 @@ internal static class BatchNormFolding
     public static bool Fold(Conv2d conv, Module<Tensor, Tensor> norm)
     {
         ArgumentNullException.ThrowIfNull(conv);
-        if (norm is not BatchNorm2d bn) return false;
+        if (norm is not TorchSharp.Modules.BatchNorm bn) return false;
         if (bn.running_mean is null || bn.running_var is null || bn.weight is null || bn.bias is null)
             throw new InvalidOperationException("Only affine batch norms with running statistics can be folded.");
         using var scope = NewDisposeScope();

@@ -39,9 +39,9 @@ internal static class FusedConvolutions
         return edges.Count == 1 ? [y] : y.split(widths, 1);
     }
 
-    private static Tensor Normalize(IReadOnlyList<ReluConvBn> edges, Tensor y, BatchNorm2d norm, bool training)
+    private static Tensor Normalize(IReadOnlyList<ReluConvBn> edges, Tensor y, BatchNormLayer norm, bool training)
     {
-        BatchNorm2d[] norms = edges.Select(e => e.Norm!).ToArray();
+        BatchNormLayer[] norms = edges.Select(e => e.Norm!).ToArray();
         bool track = norm.track_running_stats;
         bool batchStatistics = training || !track;
         Tensor? mean = track ? Concat(norms, n => n.running_mean!) : null;
@@ -57,7 +57,7 @@ internal static class FusedConvolutions
         // still reads it (seen in CI as "alpha must not be a floating point number" on the integral counter).
         using Scalar one = 1L;
         long offset = 0;
-        foreach (BatchNorm2d n in norms)
+        foreach (BatchNormLayer n in norms)
         {
             long c = n.num_features;
             if (norms.Length > 1)
@@ -71,10 +71,10 @@ internal static class FusedConvolutions
         return output;
     }
 
-    private static Tensor Concat(BatchNorm2d[] norms, Func<BatchNorm2d, Tensor> part) =>
+    private static Tensor Concat(BatchNormLayer[] norms, Func<BatchNormLayer, Tensor> part) =>
         norms.Length == 1 ? part(norms[0]) : cat(norms.Select(part).ToArray(), 0);
 
     // Fused only with a fixed momentum: a cumulative average (momentum null) would read each module's batch count.
-    private static bool SameNorm(BatchNorm2d a, BatchNorm2d b) =>
+    private static bool SameNorm(BatchNormLayer a, BatchNormLayer b) =>
         a.momentum is { } m && b.momentum == m && a.eps == b.eps && a.affine == b.affine && a.track_running_stats == b.track_running_stats;
 }

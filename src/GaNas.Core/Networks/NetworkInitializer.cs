@@ -29,7 +29,7 @@ internal static class NetworkInitializer
                     double bound = Uniform(linear.weight!, generator);
                     linear.bias?.uniform_(-bound, bound, generator);
                     break;
-                case BatchNorm2d bn:
+                case TorchSharp.Modules.BatchNorm bn:
                     if (bn.weight is not null) nn.init.ones_(bn.weight);
                     if (bn.bias is not null) nn.init.zeros_(bn.bias);
                     break;

@@ -9,9 +9,9 @@ namespace GaNas.Networks;
 /// <summary>Builders for the small layers NATS-Bench networks are made of.</summary>
 internal static class Layers
 {
-    /// <summary>BatchNorm2d(affine, running stats) or an identity when batch norm is disabled.</summary>
+    /// <summary>A batch norm (affine, running stats; <see cref="BatchNormLayer"/>) or an identity when batch norm is disabled.</summary>
     public static Module<Tensor, Tensor> Norm(long channels, bool useBatchNorm) =>
-        useBatchNorm ? BatchNorm2d(channels, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true) : Identity();
+        useBatchNorm ? new BatchNormLayer(channels) : Identity();
 
     /// <summary>Conv2d without bias, square kernel.</summary>
     public static Conv2d Conv(long cin, long cout, long kernel, long stride, long padding) =>
@@ -32,7 +32,7 @@ internal sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable, IFol
         op = Sequential(ReLU(), conv, norm);
         RegisterComponents();
         Conv = conv;
-        Norm = norm as BatchNorm2d;
+        Norm = norm as BatchNormLayer;
         (Kernel, Stride, Padding) = (kernel, stride, padding);
     }
 
@@ -40,7 +40,7 @@ internal sealed class ReluConvBn : Module<Tensor, Tensor>, IOnnxExportable, IFol
     public Conv2d Conv { get; }
 
     /// <summary>The batch norm (<c>op.2</c>), null when batch norm is disabled.</summary>
-    public BatchNorm2d? Norm { get; }
+    public BatchNormLayer? Norm { get; }
 
     /// <summary>Kernel size, stride and padding of the convolution.</summary>
     public long Kernel { get; }

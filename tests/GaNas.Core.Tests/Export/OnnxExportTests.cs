@@ -100,7 +100,7 @@ public class OnnxExportTests
     {
         var generator = new TorchSharp.torch.Generator((ulong)seed);
         using var noGrad = no_grad();
-        foreach (var module in net.modules().OfType<BatchNorm2d>())
+        foreach (var module in net.modules().OfType<TorchSharp.Modules.BatchNorm>())
         {
             module.running_mean!.uniform_(-0.5, 0.5, generator);
             module.running_var!.uniform_(0.5, 2.0, generator);

@@ -26,11 +26,11 @@ public class BatchNormFoldingTests
         net.eval();
         using var x = randn([16, 3, 16, 16], generator: new Generator(7));
         float[] before = Logits(net, x);
-        int norms = net.modules().OfType<BatchNorm2d>().Count();
+        int norms = net.modules().OfType<TorchSharp.Modules.BatchNorm>().Count();
 
         net.FoldBatchNormForInference();
         int calls = 0;
-        foreach (var bn in net.modules().OfType<BatchNorm2d>()) bn.register_forward_hook((_, _, o) => { calls++; return o; });
+        foreach (var bn in net.modules().OfType<TorchSharp.Modules.BatchNorm>()) bn.register_forward_hook((_, _, o) => { calls++; return o; });
         float[] after = Logits(net, x);
 
         norms.Should().BeGreaterThan(1);
