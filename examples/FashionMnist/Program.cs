@@ -10,6 +10,7 @@ using Microsoft.ML.Data;
 // Usage: FashionMnist [--data DIR] [--preset quick|long] [--report report.json] [--model model.zip] [--threads N] [--train-limit N]
 //                     [--score NAME] [--baseline-iterations equal|N]   (LightGBM iterations: 'equal' (the default) fits as many as take the
 //                                                       wall time GaNas's Fit took, N fixes them, 0 skips the baseline)
+//                     [--native-heap retain|default]   (retain, the default: freed native memory is kept for reuse; docs/performance.md)
 var arguments = Arguments.Parse(args);
 string dataDir = arguments.Get("--data", "/usr/share/datasets/fashion-mnist");
 string preset = arguments.Get("--preset", "quick");
@@ -19,6 +20,10 @@ int trainLimit = int.Parse(arguments.Get("--train-limit", "0"), CultureInfo.Inva
 string baselineSetting = arguments.Get("--baseline-iterations", "equal");
 bool equalTime = baselineSetting == "equal";
 int baselineIterations = equalTime ? -1 : int.Parse(baselineSetting, CultureInfo.InvariantCulture);
+string nativeHeap = arguments.Get("--native-heap", "retain");
+if (nativeHeap is not ("retain" or "default")) throw new ArgumentException($"--native-heap is retain or default, not '{nativeHeap}'.");
+// An application's choice, process-wide: libtorch then reuses freed feature maps instead of faulting in fresh pages.
+bool heapRetained = nativeHeap == "retain" && GaNas.Runtime.TorchRuntime.RetainFreedMemory();
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 string File(string name) => Path.Combine(dataDir, name);
@@ -135,6 +140,7 @@ if (arguments.TryGet("--report", out string? report))
     var json = new Dictionary<string, object?>
     {
         ["preset"] = preset,
+        ["native_heap"] = heapRetained ? "retain" : "default",
         ["arch"] = nas.Architecture,
         ["space"] = nas.Summary.SearchSpace,
         ["score"] = nas.Summary.Score,

@@ -36,15 +36,18 @@ internal static class BenchTrainCommand
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 2;
         var seed = new Option<int>("--seed") { Description = "Seed of the weights and the batches.", DefaultValueFactory = _ => 0 };
+        var heap = new Option<string>("--native-heap") { Description = "retain (as 'ganas train' and the example do: the C library keeps freed memory for reuse, TorchRuntime.RetainFreedMemory) or default (the C library's own thresholds). Process-wide, so compare the two in separate processes.", DefaultValueFactory = _ => "retain" };
+        heap.AcceptOnlyFromAmong("retain", "default");
         var command = new Command("bench-train", "Measure the training throughput (images/s) of one architecture, optionally against the NCHW baseline.")
         {
-            images, space, arch, count, channels, cells, batch, epochs, runs, layout, baseline, baselineLayout, unfused, lanes, threads, seed,
+            images, space, arch, count, channels, cells, batch, epochs, runs, layout, baseline, baselineLayout, unfused, lanes, threads, seed, heap,
         };
         command.SetAction(parse => io.Guard(() =>
         {
             ISearchSpace s = SearchSpaceCatalog.ByName(parse.GetValue(space)!);
             Genome genome = s.Parse(parse.GetValue(arch)!);
             TorchRuntime.Initialize(parse.GetValue(threads) is > 0 and var t ? t : Environment.ProcessorCount);
+            bool retained = parse.GetValue(heap) == "retain" && TorchRuntime.RetainFreedMemory();
             ImageDataset data = ImageDataset.Load(parse.GetValue(images)!);
             int n = Math.Min(parse.GetValue(count) ?? data.Count, data.Count);
             var all = Enumerable.Range(0, n).ToArray();
@@ -100,7 +103,7 @@ internal static class BenchTrainCommand
             var result = new Dictionary<string, object?>
             {
                 ["space"] = s.Name, ["arch"] = s.Format(genome), ["images"] = n, ["channels"] = networkOptions.Channels, ["cells"] = networkOptions.CellsPerStage,
-                ["layout"] = parse.GetValue(layout), ["lanes"] = parse.GetValue(lanes), ["batch_size"] = parse.GetValue(batch), ["epochs"] = parse.GetValue(epochs), ["threads"] = get_num_threads(), ["runs"] = rows,
+                ["layout"] = parse.GetValue(layout), ["lanes"] = parse.GetValue(lanes), ["batch_size"] = parse.GetValue(batch), ["epochs"] = parse.GetValue(epochs), ["threads"] = get_num_threads(), ["native_heap"] = retained ? "retain" : "default", ["runs"] = rows,
             };
             if (parse.GetValue(baseline))
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using GaNas.MLNet;
+using GaNas.Runtime;
 using GaNas.Scoring;
 using Microsoft.ML;
 
@@ -47,6 +48,7 @@ internal static class TrainCommand
         foreach (Option option in where.All) command.Options.Add(option);
         command.SetAction((parse, cancel) => Task.FromResult(io.Guard(() =>
         {
+            TorchRuntime.RetainFreedMemory(); // a command that trains: freed feature maps are reused (docs/performance.md)
             string outPath = parse.GetValue(output)!;
             OptionRules.EnsureWritable(outPath, "--out");
             if (parse.GetValue(checkpoint) is { } checkpointPath) OptionRules.EnsureWritable(checkpointPath, "--checkpoint");

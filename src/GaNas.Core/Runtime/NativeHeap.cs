@@ -32,6 +32,41 @@ internal static class NativeHeap
         }
     }
 
+    /// <summary>glibc's <c>M_TRIM_THRESHOLD</c>: free memory at the top of a heap above this goes back to the kernel.</summary>
+    private const int TrimThresholdParameter = -1;
+
+    /// <summary>glibc's <c>M_MMAP_THRESHOLD</c>: blocks from this size up get their own mapping, unmapped when freed.</summary>
+    private const int MmapThresholdParameter = -3;
+
+    /// <summary>Blocks up to this size come from the heap once <see cref="RetainFreed"/> ran (glibc's largest mmap threshold on 64-bit).</summary>
+    public const int RetainedBlockBytes = 32 << 20;
+
+    /// <summary>Free memory kept at the top of a heap once <see cref="RetainFreed"/> ran.</summary>
+    public const int RetainedTopBytes = 1 << 30;
+
+    /// <summary>
+    /// Makes glibc keep freed blocks of up to <see cref="RetainedBlockBytes"/> for reuse instead of giving them back to
+    /// the kernel (fixed mmap threshold, and up to <see cref="RetainedTopBytes"/> of free memory at a heap's top), so
+    /// the next training step's feature maps do not fault in fresh zeroed pages. Process-wide and for the process's
+    /// life; <see cref="Trim"/> still returns free memory on request. False where glibc's <c>mallopt</c> is missing or
+    /// refuses.
+    /// </summary>
+    public static bool RetainFreed()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return Mallopt(MmapThresholdParameter, RetainedBlockBytes) == 1 & Mallopt(TrimThresholdParameter, RetainedTopBytes) == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int Mallopt(int parameter, int value);
+
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(UIntPtr pad);
 }
