@@ -6,28 +6,42 @@
 #
 #   benchmarks/table1.sh [OUT_DIR=benchmarks/proxies/table1] [WORKERS=2]     # from the repository root, after `dotnet build -c Release`
 #
-# Resumable: rerun the same command and each table continues where it stopped. Cost on this 2-core machine, two
-# one-thread workers: NTK takes about 11 s per architecture (one backward pass of the 64-image batch per image),
-# GraSP about 2.3 s, the other five together about 2 s, so about 15 s per architecture and seed: 6,000 architecture-seeds,
-# about 12.5 hours in all.
+# Two phases, each resumable (rerun the same command and every table continues where it stopped):
+#   1. SNIP, Fisher, GraSP, NASWOT, SynFlow, LogSynFlow -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.csv
+#   2. NTK                                               -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.ntk.csv
+# NTK costs one backward pass of the 64-image batch per image, about 20-35 s per architecture on one thread here, so
+# phase 2 is most of the work (docs/scores.md, "The paper's Table 1", has the measured costs). The correlations are
+# printed once every table is complete. The binary may be a copy (GANAS=/path/to/ganas), so that a rebuild of the
+# working tree does not replace the DLLs under a running job.
 set -euo pipefail
 out=${1:-benchmarks/proxies/table1}
 workers=${2:-2}
 ganas=${GANAS:-src/GaNas.Cli/bin/Release/net10.0/ganas}
 data=${GANAS_BENCHMARK_DIR:-../shared/benchmarks}
+archs=random:1000:1
 [ -x "$ganas" ] || { echo "table1.sh: $ganas not found; run 'dotnet build -c Release' first" >&2; exit 2; }
 mkdir -p "$out"
-proxies=ntk,snip,fisher,grasp,naswot,synflow,logsynflow
-for dataset in cifar10 cifar100; do
-  classes=10; [ "$dataset" = cifar100 ] && classes=100
-  tables=()
-  for seed in 0 1 2; do
-    table="$out/tss-$dataset-seed$seed.csv"
-    resume=(); [ -s "$table" ] && resume=(--resume)
-    "$ganas" proxies --space tss --images "$data/images/$dataset-960" --table "$data/nats-tss/$dataset.csv" --classes "$classes" \
-      --archs random:1000:1 --proxies "$proxies" --seed "$seed" --batch-seed 0 --threads 1 --workers "$workers" --out "$table" "${resume[@]}"
-    tables+=(--proxies "$table")
+
+classes_of() { [ "$1" = cifar100 ] && echo 100 || echo 10; }
+
+compute() { # dataset seed proxies table
+  local resume=(); [ -s "$4" ] && resume=(--resume)
+  "$ganas" proxies --space tss --images "$data/images/$1-960" --table "$data/nats-tss/$1.csv" --classes "$(classes_of "$1")" \
+    --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --out "$4" "${resume[@]}"
+}
+
+for phase in cheap ntk; do
+  for dataset in cifar10 cifar100; do
+    for seed in 0 1 2; do
+      if [ "$phase" = cheap ]; then compute "$dataset" "$seed" snip,fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv"
+      else compute "$dataset" "$seed" ntk "$out/tss-$dataset-seed$seed.ntk.csv"; fi
+    done
   done
+done
+
+for dataset in cifar10 cifar100; do
+  tables=()
+  for seed in 0 1 2; do tables+=(--proxies "$out/tss-$dataset-seed$seed.csv,$out/tss-$dataset-seed$seed.ntk.csv"); done
   echo "== $dataset: mean over the three initialisations =="
   "$ganas" correlate "${tables[@]}" --truth "$data/nats-tss/$dataset.csv"
 done
