@@ -7,8 +7,9 @@ namespace GaNas.Proxies;
 /// <summary>
 /// NTK (TE-NAS, Chen, Gong and Wang, ICLR 2021): the condition number of the empirical neural tangent kernel of the
 /// untrained network (train mode) on the batch. Row i of the Jacobian J is the gradient of the sum of image i's logits
-/// with respect to the weights of the convolution and linear layers; the kernel is J Jᵀ (B x B, accumulated layer by
-/// layer in float64) and κ its largest eigenvalue over its smallest. TE-NAS prefers well-conditioned kernels, so the
+/// with respect to every parameter named <c>weight</c>, as TE-NAS takes them (convolutions, the classifier and the batch
+/// norms' scales; biases left out); the kernel is J Jᵀ (B x B, accumulated parameter by parameter in float64) and κ its
+/// largest eigenvalue over its smallest. TE-NAS prefers well-conditioned kernels, so the
 /// value is −κ: larger is better. It costs one backward pass of the batch per image, and B x (weights) floats.
 /// </summary>
 internal sealed class NtkConditionNumber : IZeroCostProxy
@@ -22,7 +23,7 @@ internal sealed class NtkConditionNumber : IZeroCostProxy
         ArgumentNullException.ThrowIfNull(context);
         CellNetwork network = context.Network;
         using var scope = NewDisposeScope();
-        var weights = LayerWeights.In(network);
+        var weights = Weights(network);
         network.train();
         Tensor logits = network.call(context.Input);
         long n = logits.shape[0];
@@ -49,4 +50,8 @@ internal sealed class NtkConditionNumber : IZeroCostProxy
         if (!(smallest > 0)) return ProxyValue.Failed($"the tangent kernel is singular (smallest eigenvalue {smallest:G3}, largest {largest:G3})");
         return ProxyValue.Of(-largest / smallest, "NTK condition number");
     }
+
+    /// <summary>The parameters TE-NAS differentiates: those named <c>weight</c>, in module order.</summary>
+    internal static List<Tensor> Weights(CellNetwork network) =>
+        network.named_parameters().Where(p => p.name == "weight" || p.name.EndsWith(".weight", StringComparison.Ordinal)).Select(p => (Tensor)p.parameter).ToList();
 }

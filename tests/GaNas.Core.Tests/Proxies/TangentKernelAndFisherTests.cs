@@ -27,7 +27,9 @@ public class TangentKernelAndFisherTests
         using var scope = NewDisposeScope();
         using var context = new ProxyContext(space, genome, images, Tiny, 1, CleanPassNeeds.None);
         CellNetwork network = context.Network;
-        var weights = network.modules().Select(m => m switch { Conv2d c => c.weight, Linear l => l.weight, _ => null }).OfType<Tensor>().ToList();
+        // TE-NAS takes every parameter whose name holds "weight": convolutions, the classifier and the batch norms' scales.
+        var weights = network.named_parameters().Where(p => p.name.Contains("weight", StringComparison.Ordinal)).Select(p => (Tensor)p.parameter).ToList();
+        weights.Should().Contain(w => w.dim() == 1, "the batch norms' scales are among them");
         network.train();
         Tensor logits = network.call(context.Input);
         var rows = new List<Tensor>();
