@@ -8,8 +8,8 @@ namespace GaNas.Proxies;
 /// <summary>
 /// GraSP (Wang et al., ICLR 2020, as a zero-cost proxy in Abdelfattah et al.): -sum theta * (H g), where g is
 /// the cross-entropy gradient on the labelled batch and H the Hessian, over the weights of convolution and
-/// linear layers. H g comes from a second, differentiable gradient pass (double backward), so this proxy costs
-/// about two forward and three backward passes of the batch.
+/// linear layers. The gradient pass keeps its graph (create_graph), so g and H g (its double backward) come from one
+/// forward pass and two backward passes of the batch.
 /// </summary>
 internal sealed class Grasp : IZeroCostProxy
 {
@@ -25,13 +25,11 @@ internal sealed class Grasp : IZeroCostProxy
         using var scope = NewDisposeScope();
         var weights = LayerWeights.In(network);
         network.train();
-        // g: the plain gradient, held as constants.
+        // g(theta), differentiable; its value held as constants is g.
         Tensor loss = nn.functional.cross_entropy(network.call(context.Input), labels);
-        IList<Tensor> g = autograd.grad([loss], weights, allow_unused: true);
-        var constants = g.Select((t, i) => t is null || t.IsInvalid ? zeros_like(weights[i]) : t.detach()).ToList();
-        // H g = d(g(theta) . g)/d theta, with g(theta) differentiable.
-        Tensor again = nn.functional.cross_entropy(network.call(context.Input), labels);
-        IList<Tensor> differentiable = autograd.grad([again], weights, retain_graph: true, create_graph: true, allow_unused: true);
+        IList<Tensor> differentiable = autograd.grad([loss], weights, retain_graph: true, create_graph: true, allow_unused: true);
+        var constants = differentiable.Select((t, i) => t is null || t.IsInvalid ? zeros_like(weights[i]) : t.detach()).ToList();
+        // H g = d(g(theta) . g)/d theta.
         Tensor? dot = null;
         for (int l = 0; l < weights.Count; l++)
         {
