@@ -20,6 +20,7 @@ internal static class OneDnnIsa
     public const string Cap = "AVX2";
 
     [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "oneDNN reads the cap once, before libtorch's first primitive; only a module initializer of this assembly runs before any caller can reach libtorch through it.")]
     internal static void Limit()
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;

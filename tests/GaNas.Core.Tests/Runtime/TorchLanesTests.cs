@@ -20,7 +20,7 @@ public class TorchLanesTests
     }
 
     [Fact]
-    public void A_failure_is_thrown_after_every_item_finished_and_a_lane_can_run_lanes()
+    public async Task A_failure_is_thrown_after_every_item_finished_and_a_lane_can_run_lanes()
     {
         int finished = 0;
         var failing = () => TorchLanes.Run(2, k =>
@@ -35,8 +35,8 @@ public class TorchLanesTests
 
         // A lane waiting for lanes would wait for itself: nested items run in turn on the calling lane.
         var nested = Task.Run(() => TorchLanes.Run(2, outer => TorchLanes.Run(2, inner => 10 * outer + inner)));
-        nested.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue("a nested Run must not deadlock");
-        nested.Result.Should().BeEquivalentTo(new[] { new[] { 0, 1 }, new[] { 10, 11 } }, o => o.WithStrictOrdering());
+        (await Task.WhenAny(nested, Task.Delay(TimeSpan.FromSeconds(30)))).Should().BeSameAs(nested, "a nested Run must not deadlock");
+        (await nested).Should().BeEquivalentTo(new[] { new[] { 0, 1 }, new[] { 10, 11 } }, o => o.WithStrictOrdering());
     }
 
     [Theory]
