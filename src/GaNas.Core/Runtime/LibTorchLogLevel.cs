@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
-using TorchSharp;
 
 namespace GaNas.Runtime;
 
@@ -13,7 +11,8 @@ namespace GaNas.Runtime;
 /// c10 documents <c>TORCH_CPP_LOG_LEVEL</c> (INFO, WARNING, ERROR, FATAL or 0-3) for this, but reads it only when Python's
 /// torch calls <c>c10::initLogging</c>, which TorchSharp never does. So this class sets the level itself, once libtorch is
 /// loaded: the user's <c>TORCH_CPP_LOG_LEVEL</c> when set (so <c>TORCH_CPP_LOG_LEVEL=WARNING</c> brings the warnings
-/// back), ERROR otherwise. A libtorch without the exported flag is left as it is.
+/// back), ERROR otherwise. Linux only (the flag is found in the libc10 already loaded); elsewhere, and with a libtorch
+/// without the exported flag, the level is left as it is.
 /// </para>
 /// </summary>
 internal static class LibTorchLogLevel
@@ -27,14 +26,17 @@ internal static class LibTorchLogLevel
     private const string Flag = "FLAGS_caffe2_log_level";
 
     /// <summary>
-    /// Sets the level from <see cref="Variable"/> or to <see cref="Error"/>. Returns the level now in force, or null when
-    /// this libtorch does not export it. Throws <see cref="ArgumentException"/> for a value c10 would not accept either.
+    /// Sets the level from <see cref="Variable"/> or to <see cref="Error"/>, and returns the level now in force, or null
+    /// when this libtorch does not export it. A value c10 would not accept (c10 takes INFO, WARNING, ERROR, FATAL or 0-3)
+    /// is reported once on stderr and ERROR is used, as c10 keeps its default then.
     /// </summary>
     public static int? Apply() => Apply(Environment.GetEnvironmentVariable(Variable));
 
     internal static int? Apply(string? requested)
     {
-        int level = Parse(requested);
+        int? parsed = Parse(requested);
+        if (parsed is null) Console.Error.WriteLine($"GaNas: {Variable}='{requested}' is not a libtorch log level (INFO, WARNING, ERROR, FATAL or 0-3); using ERROR.");
+        int level = parsed ?? Error;
         IntPtr flag = FlagAddress();
         if (flag == IntPtr.Zero) return null;
         Marshal.WriteInt32(flag, level);
@@ -51,29 +53,44 @@ internal static class LibTorchLogLevel
         }
     }
 
-    internal static int Parse(string? requested)
+    /// <summary>The level a value names, as c10 reads it; <see cref="Error"/> when unset; null when c10 would refuse it.</summary>
+    internal static int? Parse(string? requested) => requested switch
     {
-        if (string.IsNullOrWhiteSpace(requested)) return Error;
-        switch (requested.Trim().ToUpperInvariant())
-        {
-            case "INFO": return 0;
-            case "WARNING": return 1;
-            case "ERROR": return 2;
-            case "FATAL": return 3;
-        }
-        if (int.TryParse(requested, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n is >= 0 and <= 3) return n;
-        throw new ArgumentException($"{Variable}='{requested}' is not a libtorch log level: use INFO, WARNING, ERROR or FATAL (or 0-3).");
-    }
+        null or "" => Error,
+        "INFO" or "0" => 0,
+        "WARNING" or "1" => 1,
+        "ERROR" or "2" => 2,
+        "FATAL" or "3" => 3,
+        _ => null,
+    };
 
+    // The libc10 libtorch already loaded (RTLD_NOLOAD: never a second copy from another path), then the flag in it.
     private static IntPtr FlagAddress()
     {
-        // libtorch is loaded by now (TorchRuntime.EnsureLoaded), so this finds the copy in the process by its soname.
-        foreach (string name in OperatingSystem.IsWindows() ? new[] { "c10.dll" } : OperatingSystem.IsMacOS() ? ["libc10.dylib"] : ["libc10.so"])
+        if (!OperatingSystem.IsLinux()) return IntPtr.Zero;
+        try
         {
-            if (NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out IntPtr library)
-                && NativeLibrary.TryGetExport(library, Flag, out IntPtr flag))
-                return flag;
+            IntPtr library = dlopen("libc10.so", RtldLazy | RtldNoLoad);
+            if (library == IntPtr.Zero) return IntPtr.Zero;
+            IntPtr flag = dlsym(library, Flag);
+            _ = dlclose(library); // drops the reference dlopen added; libtorch's own keeps the library loaded
+            return flag;
         }
-        return IntPtr.Zero;
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return IntPtr.Zero;
+        }
     }
+
+    private const int RtldLazy = 0x1;
+    private const int RtldNoLoad = 0x4;
+
+    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern IntPtr dlopen([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
+
+    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern IntPtr dlsym(IntPtr handle, [MarshalAs(UnmanagedType.LPUTF8Str)] string symbol);
+
+    [DllImport("libc")]
+    private static extern int dlclose(IntPtr handle);
 }

@@ -10,8 +10,8 @@ public class BatchNormLayerTests
     public void It_computes_what_TorchSharps_BatchNorm2d_computes_in_training_and_evaluation()
     {
         using var scope = NewDisposeScope();
-        var ours = new BatchNormLayer(5);
-        var theirs = nn.BatchNorm2d(5, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true);
+        using var ours = new BatchNormLayer(5);
+        using var theirs = nn.BatchNorm2d(5, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true);
         using (no_grad())
         {
             foreach (var bn in new TorchSharp.Modules.BatchNorm[] { ours, theirs })
@@ -20,7 +20,7 @@ public class BatchNormLayerTests
                 bn.bias!.copy_(linspace(-0.2, 0.2, 5));
             }
         }
-        var g = new Generator(11);
+        using var g = new Generator(11);
         for (int step = 0; step < 3; step++)
         {
             Tensor x = randn([8, 5, 4, 4], generator: g).mul(2).add(1);
@@ -46,7 +46,7 @@ public class BatchNormLayerTests
     public void An_input_that_is_not_4D_is_refused()
     {
         using var scope = NewDisposeScope();
-        var bn = new BatchNormLayer(3);
+        using var bn = new BatchNormLayer(3);
         FluentActions.Invoking(() => bn.call(zeros(4, 3))).Should().Throw<ArgumentException>().WithMessage("*4-D input*2-D*");
     }
 

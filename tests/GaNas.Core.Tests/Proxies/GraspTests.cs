@@ -16,7 +16,8 @@ public class GraspTests
     [Fact]
     public void Grasp_is_minus_theta_times_the_hessian_gradient_product_of_the_reference_procedure()
     {
-        using var images = randn(8, 3, 16, 16, generator: new Generator(5));
+        using var generator = new Generator(5);
+        using var images = randn(8, 3, 16, 16, generator: generator);
         using var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 });
         var space = TopologySearchSpace.Instance;
         Genome genome = space.Parse("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|");
