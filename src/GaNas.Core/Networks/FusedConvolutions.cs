@@ -53,9 +53,7 @@ internal static class FusedConvolutions
         if (!(training && track)) return output;
         // batch_norm updated the concatenated statistics in place (a single edge's own): hand each edge its slice back.
         using var noGrad = no_grad();
-        // One long Scalar held for the whole loop: a temporary Scalar from the literal can be finalised while libtorch
-        // still reads it (seen in CI as "alpha must not be a floating point number" on the integral counter).
-        using Scalar one = 1L;
+        // The counter advances as BatchNormLayer's forward advances it: with the held scalar, never a temporary one.
         long offset = 0;
         foreach (BatchNormLayer n in norms)
         {
@@ -65,7 +63,7 @@ internal static class FusedConvolutions
                 n.running_mean!.copy_(mean!.narrow(0, offset, c));
                 n.running_var!.copy_(variance!.narrow(0, offset, c));
             }
-            n.num_batches_tracked!.add_(one, one);
+            n.num_batches_tracked!.add_(GaNas.Runtime.Scalars.One, GaNas.Runtime.Scalars.One);
             offset += c;
         }
         return output;
