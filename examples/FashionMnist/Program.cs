@@ -11,6 +11,7 @@ using Microsoft.ML.Data;
 //                     [--score NAME] [--baseline-iterations equal|N]   (LightGBM iterations: 'equal' (the default) fits as many as take the
 //                                                       wall time GaNas's Fit took, N fixes them, 0 skips the baseline)
 //                     [--native-heap retain|default]   (retain, the default: freed native memory is kept for reuse; docs/performance.md)
+//                     [--epochs N]                     (override the preset's training epochs)
 var arguments = Arguments.Parse(args);
 string dataDir = arguments.Get("--data", "/usr/share/datasets/fashion-mnist");
 string preset = arguments.Get("--preset", "quick");
@@ -59,6 +60,7 @@ IDataView testData = ml.Data.LoadFromEnumerable(FashionImage.From(test));
 // --- Training-free NAS ---
 var options = Presets.Create(preset);
 if (arguments.TryGet("--score", out string? score)) options.Score = score!;  // e.g. rk, the paper's score
+if (arguments.TryGet("--epochs", out string? epochs)) options.Epoch = int.Parse(epochs!, CultureInfo.InvariantCulture);
 options.NumberOfThreads = threads > 0 ? threads : null;
 options.Progress = new Progress<TrainingFreeNasProgress>(p => Console.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}"));
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
@@ -140,6 +142,7 @@ if (arguments.TryGet("--report", out string? report))
     var json = new Dictionary<string, object?>
     {
         ["preset"] = preset,
+        ["epochs"] = options.Epoch,
         ["native_heap"] = heapRetained ? "retain" : "default",
         ["arch"] = nas.Architecture,
         ["space"] = nas.Summary.SearchSpace,
