@@ -16,11 +16,13 @@ var arguments = Arguments.Parse(args);
 string dataDir = arguments.Get("--data", "/usr/share/datasets/fashion-mnist");
 string preset = arguments.Get("--preset", "quick");
 string modelPath = arguments.Get("--model", Path.Combine(Path.GetTempPath(), "fashion-mnist-ganas.zip"));
-int threads = int.Parse(arguments.Get("--threads", "0"), CultureInfo.InvariantCulture);
-int trainLimit = int.Parse(arguments.Get("--train-limit", "0"), CultureInfo.InvariantCulture);
+int threads = arguments.GetInt("--threads", 0, min: 0);
+int trainLimit = arguments.GetInt("--train-limit", 0, min: 0);
 string baselineSetting = arguments.Get("--baseline-iterations", "equal");
 bool equalTime = baselineSetting == "equal";
-int baselineIterations = equalTime ? -1 : int.Parse(baselineSetting, CultureInfo.InvariantCulture);
+int baselineIterations = equalTime ? -1
+    : int.TryParse(baselineSetting, NumberStyles.Integer, CultureInfo.InvariantCulture, out int fixedIterations) && fixedIterations >= 0 ? fixedIterations
+    : throw new ArgumentException($"--baseline-iterations takes 'equal' or a whole number of at least 0, not '{baselineSetting}'.");
 string nativeHeap = arguments.Get("--native-heap", "retain");
 if (nativeHeap is not ("retain" or "default")) throw new ArgumentException($"--native-heap is retain or default, not '{nativeHeap}'.");
 // An application's choice, process-wide: libtorch then reuses freed feature maps instead of faulting in fresh pages.
@@ -34,7 +36,7 @@ if (arguments.TryGet("--predict", out string? savedModel))
 {
     var context = new MLContext();
     ITransformer reloaded = context.Model.LoadTrainingFreeNas(savedModel!, out _);
-    int count = int.Parse(arguments.Get("--count", "1000"), CultureInfo.InvariantCulture);
+    int count = arguments.GetInt("--count", 1000, min: 1);
     ImageDataset images = IdxReader.ReadDataset(File("t10k-images-idx3-ubyte.gz"), File("t10k-labels-idx1-ubyte.gz"), classNames);
     var view = context.Data.LoadFromEnumerable(FashionImage.From(images).Take(count));
     var scores = reloaded.Transform(view).GetColumn<float[]>("Score").ToList();
@@ -60,7 +62,7 @@ IDataView testData = ml.Data.LoadFromEnumerable(FashionImage.From(test));
 // --- Training-free NAS ---
 var options = Presets.Create(preset);
 if (arguments.TryGet("--score", out string? score)) options.Score = score!;  // e.g. rk, the paper's score
-if (arguments.TryGet("--epochs", out string? epochs)) options.Epoch = int.Parse(epochs!, CultureInfo.InvariantCulture);
+if (arguments.TryGet("--epochs", out _)) options.Epoch = arguments.GetInt("--epochs", options.Epoch, min: 1);
 options.NumberOfThreads = threads > 0 ? threads : null;
 options.Progress = new Progress<TrainingFreeNasProgress>(p => Console.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}"));
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
@@ -235,4 +237,13 @@ internal sealed class Arguments(Dictionary<string, string> values)
     public string Get(string name, string fallback) => values.TryGetValue(name, out string? v) ? v : fallback;
 
     public bool TryGet(string name, out string? value) => values.TryGetValue(name, out value);
+
+    /// <summary>An integer option, refused by name when it is not a whole number of at least <paramref name="min"/>.</summary>
+    public int GetInt(string name, int fallback, int min)
+    {
+        if (!values.TryGetValue(name, out string? text)) return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min)
+            throw new ArgumentException($"{name} takes a whole number of at least {min}, not '{text}'.");
+        return value;
+    }
 }
