@@ -6,7 +6,8 @@
 #
 #   benchmarks/table1.sh [OUT_DIR=benchmarks/proxies/table1] [WORKERS=2]     # from the repository root, after `dotnet build -c Release`
 #
-# Two phases, each resumable (rerun the same command and every table continues where it stopped):
+# Two phases per dataset, CIFAR-10 first (so that its column is complete first), each resumable (rerun the same
+# command and every table continues where it stopped):
 #   1. SNIP, Fisher, GraSP, NASWOT, SynFlow, LogSynFlow -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.csv
 #   2. NTK                                               -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.ntk.csv
 # NTK costs one backward pass of the 64-image batch per image, about 20-35 s per architecture on one thread here, so
@@ -30,8 +31,8 @@ compute() { # dataset seed proxies table
     --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --out "$4" "${resume[@]}"
 }
 
-for phase in cheap ntk; do
-  for dataset in cifar10 cifar100; do
+for dataset in cifar10 cifar100; do
+  for phase in cheap ntk; do
     for seed in 0 1 2; do
       if [ "$phase" = cheap ]; then compute "$dataset" "$seed" snip,fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv"
       else compute "$dataset" "$seed" ntk "$out/tss-$dataset-seed$seed.ntk.csv"; fi
