@@ -18,6 +18,7 @@ string preset = arguments.Get("--preset", "quick");
 string modelPath = arguments.Get("--model", Path.Combine(Path.GetTempPath(), "fashion-mnist-ganas.zip"));
 int threads = arguments.GetInt("--threads", 0, min: 0);
 int trainLimit = arguments.GetInt("--train-limit", 0, min: 0);
+int? epochs = arguments.TryGet("--epochs", out _) ? arguments.GetInt("--epochs", 0, min: 1) : null;  // checked before any data is read
 string baselineSetting = arguments.Get("--baseline-iterations", "equal");
 bool equalTime = baselineSetting == "equal";
 int baselineIterations = equalTime ? -1
@@ -62,7 +63,7 @@ IDataView testData = ml.Data.LoadFromEnumerable(FashionImage.From(test));
 // --- Training-free NAS ---
 var options = Presets.Create(preset);
 if (arguments.TryGet("--score", out string? score)) options.Score = score!;  // e.g. rk, the paper's score
-options.Epoch = arguments.GetInt("--epochs", options.Epoch, min: 1);
+if (epochs is int e) options.Epoch = e;
 options.NumberOfThreads = threads > 0 ? threads : null;
 options.Progress = new Progress<TrainingFreeNasProgress>(p => Console.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}"));
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")

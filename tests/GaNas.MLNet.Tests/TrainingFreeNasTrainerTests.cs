@@ -136,6 +136,23 @@ public class TrainingFreeNasTrainerTests(TinyModelFixture fixture) : IClassFixtu
             theirs[i].Should().Be(string.Join(',', ours[i].Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))), $"row {i}");
     }
 
+    [Theory]
+    [InlineData("--epochs", "0", "--epochs takes a whole number of at least 1, not '0'")]
+    [InlineData("--epochs", "ten", "--epochs takes a whole number of at least 1, not 'ten'")]
+    [InlineData("--baseline-iterations", "many", "--baseline-iterations takes 'equal' or a whole number of at least 0, not 'many'")]
+    public void The_example_refuses_a_malformed_number_by_its_option_before_reading_data(string option, string value, string message)
+    {
+        // --data names a folder that does not exist: an option that got past its check would end in "not found" instead.
+        var start = new ProcessStartInfo("dotnet", [ExamplePath(), "--data", Path.Combine(fixture.Directory, "absent"), option, value])
+            { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var child = Process.Start(start)!;
+        string stderr = child.StandardError.ReadToEnd();
+        child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        child.ExitCode.Should().NotBe(0);
+        stderr.Should().Contain(message);
+    }
+
     private static string ExamplePath()
     {
         // tests/GaNas.MLNet.Tests/bin/<Configuration>/net10.0 -> examples/FashionMnist/bin/<Configuration>/net10.0
