@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -7,41 +9,68 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 
 // Fashion-MNIST with ML.NET: training-free NAS (search, then train only the winner) against LightGBM on raw pixels.
-// Usage: FashionMnist [--data DIR] [--preset quick|long] [--report report.json] [--model model.zip] [--threads N] [--train-limit N]
-//                     [--score NAME] [--baseline-iterations equal|N]   (LightGBM iterations: 'equal' (the default) fits as many as take the
-//                                                       wall time GaNas's Fit took, N fixes them, 0 skips the baseline)
-//                     [--native-heap retain|default]   (retain, the default: freed native memory is kept for reuse; docs/performance.md)
-//                     [--epochs N]                     (override the preset's training epochs)
-var arguments = Arguments.Parse(args);
-string dataDir = arguments.Get("--data", "/usr/share/datasets/fashion-mnist");
-string preset = arguments.Get("--preset", "quick");
-string modelPath = arguments.Get("--model", Path.Combine(Path.GetTempPath(), "fashion-mnist-ganas.zip"));
-int threads = arguments.GetInt("--threads", 0, min: 0);
-int trainLimit = arguments.GetInt("--train-limit", 0, min: 0);
-int? epochs = arguments.TryGet("--epochs", out _) ? arguments.GetInt("--epochs", 0, min: 1) : null;  // checked before any data is read
-string baselineSetting = arguments.Get("--baseline-iterations", "equal");
+// Every option is checked by the parser before any data is read; --help lists them.
+var dataOption = new Option<string>("--data") { Description = "Folder with the four Fashion-MNIST *-ubyte.gz files.", DefaultValueFactory = _ => "/usr/share/datasets/fashion-mnist" };
+var presetOption = new Option<string>("--preset") { Description = "quick (the README main job) or long (higher accuracy, about 45 minutes).", DefaultValueFactory = _ => "quick" };
+presetOption.AcceptOnlyFromAmong("quick", "long");
+var reportOption = new Option<string?>("--report") { Description = "Write the run's figures to this JSON file." };
+var modelOption = new Option<string>("--model") { Description = "Where the trained model is saved (an ML.NET zip).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "fashion-mnist-ganas.zip") };
+var threadsOption = WholeNumber("--threads", "Threads for libtorch and LightGBM; 0 lets each choose.", min: 0, fallback: 0);
+var trainLimitOption = WholeNumber("--train-limit", "Use only the first N training images; 0 uses all 60,000.", min: 0, fallback: 0);
+var scoreOption = new Option<string?>("--score") { Description = "The search's score, e.g. rk (the paper's); the preset's when absent." };
+var epochsOption = WholeNumber("--epochs", "Training epochs, overriding the preset's.", min: 1, fallback: 0);  // 0 when absent: the preset's
+var baselineOption = new Option<string>("--baseline-iterations")
+{
+    Description = "LightGBM iterations: 'equal' fits as many as take the wall time GaNas's Fit took, N fixes them, 0 skips the baseline.",
+    DefaultValueFactory = _ => "equal",
+};
+baselineOption.Validators.Add(r =>
+{
+    string text = r.GetValueOrDefault<string>();
+    if (text != "equal" && !(int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 0))
+        r.AddError($"--baseline-iterations takes 'equal' or a whole number of at least 0, not '{text}'.");
+});
+var heapOption = new Option<string>("--native-heap") { Description = "retain (the default: freed native memory is kept for reuse; docs/performance.md) or default.", DefaultValueFactory = _ => "retain" };
+heapOption.AcceptOnlyFromAmong("retain", "default");
+var predictOption = new Option<string?>("--predict") { Description = "Instead of training: load this saved model in a fresh process and score the first --count test images into --out." };
+var outOption = new Option<string>("--out") { Description = "With --predict: the CSV of scores, one row per image.", DefaultValueFactory = _ => "predictions.csv" };
+var countOption = WholeNumber("--count", "With --predict: how many test images.", min: 1, fallback: 1000);
+var command = new RootCommand("Fashion-MNIST with ML.NET: training-free NAS (search, then train only the winner) against LightGBM on raw pixels.")
+{
+    dataOption, presetOption, reportOption, modelOption, threadsOption, trainLimitOption, scoreOption, epochsOption, baselineOption, heapOption,
+    predictOption, outOption, countOption,
+};
+ParseResult parsed = command.Parse(args);
+if (parsed.Errors.Count > 0 || parsed.Action is not null)  // errors, or --help / --version, which System.CommandLine answers itself
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+    return parsed.Errors.Count > 0 ? 2 : parsed.Invoke();
+}
+string dataDir = parsed.GetValue(dataOption)!;
+string preset = parsed.GetValue(presetOption)!;
+string modelPath = parsed.GetValue(modelOption)!;
+int threads = parsed.GetValue(threadsOption);
+int trainLimit = parsed.GetValue(trainLimitOption);
+int epochs = parsed.GetValue(epochsOption);
+string baselineSetting = parsed.GetValue(baselineOption)!;
 bool equalTime = baselineSetting == "equal";
-int baselineIterations = equalTime ? -1
-    : int.TryParse(baselineSetting, NumberStyles.Integer, CultureInfo.InvariantCulture, out int fixedIterations) && fixedIterations >= 0 ? fixedIterations
-    : throw new ArgumentException($"--baseline-iterations takes 'equal' or a whole number of at least 0, not '{baselineSetting}'.");
-string nativeHeap = arguments.Get("--native-heap", "retain");
-if (nativeHeap is not ("retain" or "default")) throw new ArgumentException($"--native-heap is retain or default, not '{nativeHeap}'.");
+int baselineIterations = equalTime ? -1 : int.Parse(baselineSetting, CultureInfo.InvariantCulture);  // checked by the parser
 // An application's choice, process-wide: libtorch then reuses freed feature maps instead of faulting in fresh pages.
-bool heapRetained = nativeHeap == "retain" && GaNas.Runtime.TorchRuntime.RetainFreedMemory();
+bool heapRetained = parsed.GetValue(heapOption) == "retain" && GaNas.Runtime.TorchRuntime.RetainFreedMemory();
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 string File(string name) => Path.Combine(dataDir, name);
 
 // --predict MODEL --out CSV [--count N]: load a saved model in this fresh process and score the first N test images.
-if (arguments.TryGet("--predict", out string? savedModel))
+if (parsed.GetValue(predictOption) is string savedModel)
 {
     var context = new MLContext();
-    ITransformer reloaded = context.Model.LoadTrainingFreeNas(savedModel!, out _);
-    int count = arguments.GetInt("--count", 1000, min: 1);
+    ITransformer reloaded = context.Model.LoadTrainingFreeNas(savedModel, out _);
+    int count = parsed.GetValue(countOption);
     ImageDataset images = IdxReader.ReadDataset(File("t10k-images-idx3-ubyte.gz"), File("t10k-labels-idx1-ubyte.gz"), classNames);
     var view = context.Data.LoadFromEnumerable(FashionImage.From(images).Take(count));
     var scores = reloaded.Transform(view).GetColumn<float[]>("Score").ToList();
-    System.IO.File.WriteAllLines(arguments.Get("--out", "predictions.csv"),
+    System.IO.File.WriteAllLines(parsed.GetValue(outOption)!,
         scores.Select(s => string.Join(',', s.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
     Console.WriteLine($"Scored {scores.Count} images with {savedModel}");
     return 0;
@@ -62,8 +91,8 @@ IDataView testData = ml.Data.LoadFromEnumerable(FashionImage.From(test));
 
 // --- Training-free NAS ---
 var options = Presets.Create(preset);
-if (arguments.TryGet("--score", out string? score)) options.Score = score!;  // e.g. rk, the paper's score
-if (epochs is int e) options.Epoch = e;
+if (parsed.GetValue(scoreOption) is string score) options.Score = score;  // e.g. rk, the paper's score
+if (epochs > 0) options.Epoch = epochs;
 options.NumberOfThreads = threads > 0 ? threads : null;
 options.Progress = new Progress<TrainingFreeNasProgress>(p => Console.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}"));
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
@@ -140,7 +169,7 @@ else
 Console.WriteLine($"| model | test accuracy | seconds |\n|---|---|---|\n| GaNas ({preset}) | {nasMetrics.MicroAccuracy:F4} | {nasSeconds:F0} |");
 if (baselineAccuracy is double accuracy) Console.WriteLine($"| LightGBM ({baselineIterations} iterations) | {accuracy:F4} | {baselineSeconds:F0} |");
 
-if (arguments.TryGet("--report", out string? report))
+if (parsed.GetValue(reportOption) is string report)
 {
     var json = new Dictionary<string, object?>
     {
@@ -164,10 +193,24 @@ if (arguments.TryGet("--report", out string? report))
         ["reloaded_predictions_identical"] = identical,
         ["training_curve"] = nas.Summary.TrainingCurve,
     };
-    System.IO.File.WriteAllText(report!, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+    System.IO.File.WriteAllText(report, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"Report written to {report}");
 }
 return 0;
+
+// A whole-number option, refused by name (before any data is read) when it is not a number of at least min.
+static Option<int> WholeNumber(string name, string description, int min, int fallback) => new(name)
+{
+    Description = $"{description} At least {min}.",
+    DefaultValueFactory = _ => fallback,
+    CustomParser = r =>
+    {
+        string text = r.Tokens.Single().Value;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min) return value;
+        r.AddError($"{name} takes a whole number of at least {min}, not '{text}'.");
+        return fallback;
+    },
+};
 
 /// <summary>One Fashion-MNIST image as ML.NET sees it.</summary>
 public sealed class FashionImage
@@ -218,33 +261,4 @@ internal static class Presets
         },
         _ => throw new ArgumentException($"Unknown preset '{name}'; expected quick or long."),
     };
-}
-
-/// <summary>Minimal --name value parsing.</summary>
-internal sealed class Arguments(Dictionary<string, string> values)
-{
-    public static Arguments Parse(string[] args)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"Expected --name value pairs, got '{args[i]}'.");
-            values[args[i]] = args[++i];
-        }
-        return new Arguments(values);
-    }
-
-    public string Get(string name, string fallback) => values.TryGetValue(name, out string? v) ? v : fallback;
-
-    public bool TryGet(string name, out string? value) => values.TryGetValue(name, out value);
-
-    /// <summary>An integer option, refused by name when it is not a whole number of at least <paramref name="min"/>.</summary>
-    public int GetInt(string name, int fallback, int min)
-    {
-        if (!values.TryGetValue(name, out string? text)) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min)
-            throw new ArgumentException($"{name} takes a whole number of at least {min}, not '{text}'.");
-        return value;
-    }
 }

@@ -140,6 +140,8 @@ public class TrainingFreeNasTrainerTests(TinyModelFixture fixture) : IClassFixtu
     [InlineData("--epochs", "0", "--epochs takes a whole number of at least 1, not '0'")]
     [InlineData("--epochs", "ten", "--epochs takes a whole number of at least 1, not 'ten'")]
     [InlineData("--baseline-iterations", "many", "--baseline-iterations takes 'equal' or a whole number of at least 0, not 'many'")]
+    [InlineData("--threads", "-1", "--threads takes a whole number of at least 0, not '-1'")]
+    [InlineData("--count", "0", "--count takes a whole number of at least 1, not '0'")]
     public void The_example_refuses_a_malformed_number_by_its_option_before_reading_data(string option, string value, string message)
     {
         // --data names a folder that does not exist: an option that got past its check would end in "not found" instead.
