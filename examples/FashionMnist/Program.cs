@@ -1,24 +1,23 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using GaNas.Cli.Commands;
 using GaNas.Data;
 using GaNas.MLNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 // Fashion-MNIST with ML.NET: training-free NAS (search, then train only the winner) against LightGBM on raw pixels.
-// Every option is checked by the parser before any data is read; --help lists them.
+// Options, the trainer's settings and the output paths are all checked before any data is read; --help lists them.
 var dataOption = new Option<string>("--data") { Description = "Folder with the four Fashion-MNIST *-ubyte.gz files.", DefaultValueFactory = _ => "/usr/share/datasets/fashion-mnist" };
-var presetOption = new Option<string>("--preset") { Description = "quick (the README main job) or long (higher accuracy, about 45 minutes).", DefaultValueFactory = _ => "quick" };
-presetOption.AcceptOnlyFromAmong("quick", "long");
+var presetOption = new Option<string>("--preset") { Description = "quick (the README main job) or long (higher accuracy, about 45 minutes).", DefaultValueFactory = _ => "quick" }.OneOf("quick", "long");
 var reportOption = new Option<string?>("--report") { Description = "Write the run's figures to this JSON file." };
 var modelOption = new Option<string>("--model") { Description = "Where the trained model is saved (an ML.NET zip).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "fashion-mnist-ganas.zip") };
-var threadsOption = WholeNumber("--threads", "Threads for libtorch and LightGBM; 0 lets each choose.", min: 0, fallback: 0);
-var trainLimitOption = WholeNumber("--train-limit", "Use only the first N training images; 0 uses all 60,000.", min: 0, fallback: 0);
+var threadsOption = new Option<int>("--threads") { Description = "Threads for libtorch and LightGBM; 0 lets each choose." }.InRange(0, TrainingFreeNasLimits.MaxThreads);
+var trainLimitOption = new Option<int>("--train-limit") { Description = "Use only the first N training images; 0 uses all 60,000." }.InRange(0, int.MaxValue);
 var scoreOption = new Option<string?>("--score") { Description = "The search's score, e.g. rk (the paper's); the preset's when absent." };
-var epochsOption = WholeNumber("--epochs", "Training epochs, overriding the preset's.", min: 1, fallback: 0);  // 0 when absent: the preset's
+var epochsOption = new Option<int>("--epochs") { Description = "Training epochs, overriding the preset's; 0 keeps the preset's." }.InRange(0, 1000);
 var baselineOption = new Option<string>("--baseline-iterations")
 {
     Description = "LightGBM iterations: 'equal' fits as many as take the wall time GaNas's Fit took, N fixes them, 0 skips the baseline.",
@@ -28,13 +27,12 @@ baselineOption.Validators.Add(r =>
 {
     string text = r.GetValueOrDefault<string>();
     if (text != "equal" && !(int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 0))
-        r.AddError($"--baseline-iterations takes 'equal' or a whole number of at least 0, not '{text}'.");
+        r.AddError($"--baseline-iterations is 'equal' or a whole number of at least 0; got '{text}'.");
 });
-var heapOption = new Option<string>("--native-heap") { Description = "retain (the default: freed native memory is kept for reuse; docs/performance.md) or default.", DefaultValueFactory = _ => "retain" };
-heapOption.AcceptOnlyFromAmong("retain", "default");
+var heapOption = new Option<string>("--native-heap") { Description = "retain (the default: freed native memory is kept for reuse; docs/performance.md) or default.", DefaultValueFactory = _ => "retain" }.OneOf("retain", "default");
 var predictOption = new Option<string?>("--predict") { Description = "Instead of training: load this saved model in a fresh process and score the first --count test images into --out." };
 var outOption = new Option<string>("--out") { Description = "With --predict: the CSV of scores, one row per image.", DefaultValueFactory = _ => "predictions.csv" };
-var countOption = WholeNumber("--count", "With --predict: how many test images.", min: 1, fallback: 1000);
+var countOption = new Option<int>("--count") { Description = "With --predict: how many test images.", DefaultValueFactory = _ => 1000 }.InRange(1, 10_000);
 var command = new RootCommand("Fashion-MNIST with ML.NET: training-free NAS (search, then train only the winner) against LightGBM on raw pixels.")
 {
     dataOption, presetOption, reportOption, modelOption, threadsOption, trainLimitOption, scoreOption, epochsOption, baselineOption, heapOption,
@@ -44,30 +42,69 @@ ParseResult parsed = command.Parse(args);
 if (parsed.Errors.Count > 0 || parsed.Action is not null)  // errors, or --help / --version, which System.CommandLine answers itself
 {
     foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
-    return parsed.Errors.Count > 0 ? 2 : parsed.Invoke();
+    if (parsed.Errors.Count == 0) return parsed.Invoke();
+    Console.Error.WriteLine("Run with --help for the options.");
+    return 2;
 }
 string dataDir = parsed.GetValue(dataOption)!;
 string preset = parsed.GetValue(presetOption)!;
 string modelPath = parsed.GetValue(modelOption)!;
+string? report = parsed.GetValue(reportOption);
 int threads = parsed.GetValue(threadsOption);
 int trainLimit = parsed.GetValue(trainLimitOption);
-int epochs = parsed.GetValue(epochsOption);
 string baselineSetting = parsed.GetValue(baselineOption)!;
 bool equalTime = baselineSetting == "equal";
 int baselineIterations = equalTime ? -1 : int.Parse(baselineSetting, CultureInfo.InvariantCulture);  // checked by the parser
+
+// The trainer refuses bad settings (an unknown score, say) when it is created; create it before reading 70,000 images.
+var ml = new MLContext(seed: 0);
+var options = Presets.Create(preset);
+if (parsed.GetValue(scoreOption) is string score) options.Score = score;  // e.g. rk, the paper's score
+if (parsed.GetValue(epochsOption) is > 0 and int epochs) options.Epoch = epochs;
+options.NumberOfThreads = threads > 0 ? threads : null;
+options.Progress = new Progress<TrainingFreeNasProgress>(p => Console.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}"));
+EstimatorChain<TrainingFreeNasTransformer> pipeline;
+try
+{
+    pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.TrainingFreeNas(options));
+    if (parsed.GetValue(predictOption) is null)
+    {
+        OptionRules.EnsureWritable(modelPath, "--model");
+        if (report is not null) OptionRules.EnsureWritable(report, "--report");
+    }
+    else
+    {
+        if (!System.IO.File.Exists(parsed.GetValue(predictOption))) throw new FileNotFoundException($"--predict '{parsed.GetValue(predictOption)}' does not exist.");
+        OptionRules.EnsureWritable(parsed.GetValue(outOption)!, "--out");
+    }
+}
+catch (Exception ex) when (ex is ArgumentException or IOException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
 // An application's choice, process-wide: libtorch then reuses freed feature maps instead of faulting in fresh pages.
 bool heapRetained = parsed.GetValue(heapOption) == "retain" && GaNas.Runtime.TorchRuntime.RetainFreedMemory();
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-string File(string name) => Path.Combine(dataDir, name);
+string DataFile(string name) => Path.Combine(dataDir, name);
 
 // --predict MODEL --out CSV [--count N]: load a saved model in this fresh process and score the first N test images.
 if (parsed.GetValue(predictOption) is string savedModel)
 {
     var context = new MLContext();
-    ITransformer reloaded = context.Model.LoadTrainingFreeNas(savedModel, out _);
+    ITransformer reloaded;
+    try
+    {
+        reloaded = context.Model.LoadTrainingFreeNas(savedModel, out _);
+    }
+    catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or FormatException or IOException)
+    {
+        Console.Error.WriteLine($"error: '{savedModel}' is not a model this example can load: {ex.Message}");
+        return 1;
+    }
     int count = parsed.GetValue(countOption);
-    ImageDataset images = IdxReader.ReadDataset(File("t10k-images-idx3-ubyte.gz"), File("t10k-labels-idx1-ubyte.gz"), classNames);
+    ImageDataset images = IdxReader.ReadDataset(DataFile("t10k-images-idx3-ubyte.gz"), DataFile("t10k-labels-idx1-ubyte.gz"), classNames);
     var view = context.Data.LoadFromEnumerable(FashionImage.From(images).Take(count));
     var scores = reloaded.Transform(view).GetColumn<float[]>("Score").ToList();
     System.IO.File.WriteAllLines(parsed.GetValue(outOption)!,
@@ -75,28 +112,20 @@ if (parsed.GetValue(predictOption) is string savedModel)
     Console.WriteLine($"Scored {scores.Count} images with {savedModel}");
     return 0;
 }
-if (!System.IO.File.Exists(File("train-images-idx3-ubyte.gz")))
+if (!System.IO.File.Exists(DataFile("train-images-idx3-ubyte.gz")))
 {
     Console.Error.WriteLine($"Fashion-MNIST not found in '{dataDir}'. Install the Debian package: apt-get install dataset-fashion-mnist (or pass --data DIR with the four *-ubyte.gz files).");
     return 2;
 }
-ImageDataset train = IdxReader.ReadDataset(File("train-images-idx3-ubyte.gz"), File("train-labels-idx1-ubyte.gz"), classNames);
-ImageDataset test = IdxReader.ReadDataset(File("t10k-images-idx3-ubyte.gz"), File("t10k-labels-idx1-ubyte.gz"), classNames);
+ImageDataset train = IdxReader.ReadDataset(DataFile("train-images-idx3-ubyte.gz"), DataFile("train-labels-idx1-ubyte.gz"), classNames);
+ImageDataset test = IdxReader.ReadDataset(DataFile("t10k-images-idx3-ubyte.gz"), DataFile("t10k-labels-idx1-ubyte.gz"), classNames);
 if (trainLimit > 0) train = train.Subset(Enumerable.Range(0, Math.Min(trainLimit, train.Count)).ToArray());
 Console.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} test images of {train.Height}x{train.Width}, {classNames.Length} classes");
 
-var ml = new MLContext(seed: 0);
 IDataView trainData = ml.Data.LoadFromEnumerable(FashionImage.From(train));
 IDataView testData = ml.Data.LoadFromEnumerable(FashionImage.From(test));
 
 // --- Training-free NAS ---
-var options = Presets.Create(preset);
-if (parsed.GetValue(scoreOption) is string score) options.Score = score;  // e.g. rk, the paper's score
-if (epochs > 0) options.Epoch = epochs;
-options.NumberOfThreads = threads > 0 ? threads : null;
-options.Progress = new Progress<TrainingFreeNasProgress>(p => Console.WriteLine($"[{p.Phase} {p.Done}/{p.Total}] {p.Message}"));
-var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-    .Append(ml.MulticlassClassification.Trainers.TrainingFreeNas(options));
 var watch = Stopwatch.StartNew();
 var model = pipeline.Fit(trainData);
 double nasSeconds = watch.Elapsed.TotalSeconds;
@@ -169,7 +198,7 @@ else
 Console.WriteLine($"| model | test accuracy | seconds |\n|---|---|---|\n| GaNas ({preset}) | {nasMetrics.MicroAccuracy:F4} | {nasSeconds:F0} |");
 if (baselineAccuracy is double accuracy) Console.WriteLine($"| LightGBM ({baselineIterations} iterations) | {accuracy:F4} | {baselineSeconds:F0} |");
 
-if (parsed.GetValue(reportOption) is string report)
+if (report is not null)
 {
     var json = new Dictionary<string, object?>
     {
@@ -197,20 +226,6 @@ if (parsed.GetValue(reportOption) is string report)
     Console.WriteLine($"Report written to {report}");
 }
 return 0;
-
-// A whole-number option, refused by name (before any data is read) when it is not a number of at least min.
-static Option<int> WholeNumber(string name, string description, int min, int fallback) => new(name)
-{
-    Description = $"{description} At least {min}.",
-    DefaultValueFactory = _ => fallback,
-    CustomParser = r =>
-    {
-        string text = r.Tokens.Single().Value;
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min) return value;
-        r.AddError($"{name} takes a whole number of at least {min}, not '{text}'.");
-        return fallback;
-    },
-};
 
 /// <summary>One Fashion-MNIST image as ML.NET sees it.</summary>
 public sealed class FashionImage

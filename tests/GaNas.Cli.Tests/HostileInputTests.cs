@@ -140,6 +140,18 @@ public class HostileInputTests : IDisposable
         File.Exists(PathOf("p.csv")).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("--threads", "two", "Cannot parse argument 'two' for option '--threads'")]  // a ranged option: its range check must not throw
+    [InlineData("--batch", "1e3", "Cannot parse argument '1e3' for option '--batch'")]
+    [InlineData("--layout", "NHWC", "--layout is one of channels-last, nchw; got 'NHWC'")]
+    public void Proxies_options_that_are_not_of_their_kind_are_refused_by_name(string option, string value, string message)
+    {
+        string[] args = ["proxies", "--space", "sss", "--images", PathOf("none"), "--table", PathOf("none.csv"), "--archs", "0",
+            "--proxies", "naswot", "--out", PathOf("p.csv")];
+        Refused(Run([.. args, option, value]), message);
+        File.Exists(PathOf("p.csv")).Should().BeFalse();
+    }
+
     [Fact]
     public void Bench_and_select_score_ranges_and_score_weights_are_checked()
     {

@@ -137,12 +137,17 @@ public class TrainingFreeNasTrainerTests(TinyModelFixture fixture) : IClassFixtu
     }
 
     [Theory]
-    [InlineData("--epochs", "0", "--epochs takes a whole number of at least 1, not '0'")]
-    [InlineData("--epochs", "ten", "--epochs takes a whole number of at least 1, not 'ten'")]
-    [InlineData("--baseline-iterations", "many", "--baseline-iterations takes 'equal' or a whole number of at least 0, not 'many'")]
-    [InlineData("--threads", "-1", "--threads takes a whole number of at least 0, not '-1'")]
-    [InlineData("--count", "0", "--count takes a whole number of at least 1, not '0'")]
-    public void The_example_refuses_a_malformed_number_by_its_option_before_reading_data(string option, string value, string message)
+    [InlineData("--epochs", "-1", "--epochs must lie in 0..1000; got -1")]
+    [InlineData("--epochs", "ten", "Cannot parse argument 'ten' for option '--epochs'")]
+    [InlineData("--baseline-iterations", "many", "--baseline-iterations is 'equal' or a whole number of at least 0; got 'many'")]
+    [InlineData("--threads", "1000", "--threads must lie in 0..256; got 1000")]
+    [InlineData("--count", "0", "--count must lie in 1..10000; got 0")]
+    [InlineData("--preset", "medium", "--preset is one of quick, long; got 'medium'")]
+    [InlineData("--native-heap", "none", "--native-heap is one of retain, default; got 'none'")]
+    [InlineData("--score", "bogus", "Score 'bogus' names unknown proxy 'bogus'")]  // the trainer's own check, made before the data is read
+    [InlineData("--model", "/proc/ganas-model.zip", "--model '/proc/ganas-model.zip' cannot be written")]
+    [InlineData("--predict", "/proc/no-such-model.zip", "--predict '/proc/no-such-model.zip' does not exist")]
+    public void The_example_refuses_a_bad_option_by_name_before_reading_data(string option, string value, string message)
     {
         // --data names a folder that does not exist: an option that got past its check would end in "not found" instead.
         var start = new ProcessStartInfo("dotnet", [ExamplePath(), "--data", Path.Combine(fixture.Directory, "absent"), option, value])

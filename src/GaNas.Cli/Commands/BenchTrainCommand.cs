@@ -27,17 +27,17 @@ internal static class BenchTrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Epochs per measurement.", DefaultValueFactory = _ => 1 }.InRange(1, 1000);
         var runs = new Option<int>("--runs") { Description = "Measurements of each path.", DefaultValueFactory = _ => 3 }.InRange(1, 100);
         var layout = new Option<string>("--layout") { Description = "Memory layout of the measured path and the baseline: nhwc (channels-last, the trainer's default) or nchw (wrong gradients with few channels on some CPUs; docs/architecture.md).", DefaultValueFactory = _ => "nhwc" };
-        layout.AcceptOnlyFromAmong("nchw", "nhwc");
+        layout.OneOf("nchw", "nhwc");
         var baseline = new Option<bool>("--baseline") { Description = "Also train unfused on one lane in the same layout (the trainer's path before fused cell edges and lanes), before the measured one in every run." };
         var baselineLayout = new Option<string?>("--baseline-layout") { Description = "Layout of the baseline (default: --layout's). nchw with --layout nhwc measures against the trainer's path before 2026-12-06 (NCHW, unfused, one lane), whose gradients are wrong with few channels on AVX-512 CPUs: its weights are then not compared." };
-        baselineLayout.AcceptOnlyFromAmong("nchw", "nhwc");
+        baselineLayout.OneOf("nchw", "nhwc");
         var unfused = new Option<bool>("--unfused") { Description = "Measure without fused cell edges (TrainingOptions.FuseCellEdges = false)." };
         var lanes = new Option<int>("--lanes") { Description = "Data-parallel lanes of the measured path (TrainingOptions.Lanes; the baseline always trains on one).", DefaultValueFactory = _ => 1 }.InRange(1, 64);
         var threads = CommonOptions.Threads();
         threads.DefaultValueFactory = _ => 2;
         var seed = new Option<int>("--seed") { Description = "Seed of the weights and the batches.", DefaultValueFactory = _ => 0 };
         var heap = new Option<string>("--native-heap") { Description = "retain (as 'ganas train' and the example do: the C library keeps freed memory for reuse, TorchRuntime.RetainFreedMemory) or default (the C library's own thresholds). Process-wide, so compare the two in separate processes.", DefaultValueFactory = _ => "retain" };
-        heap.AcceptOnlyFromAmong("retain", "default");
+        heap.OneOf("retain", "default");
         var command = new Command("bench-train", "Measure the training throughput (images/s) of one architecture, optionally against the NCHW baseline.")
         {
             images, space, arch, count, channels, cells, batch, epochs, runs, layout, baseline, baselineLayout, unfused, lanes, threads, seed, heap,

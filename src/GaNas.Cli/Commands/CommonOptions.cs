@@ -16,7 +16,7 @@ internal static class CommonOptions
             Description = "Search space: " + string.Join("; ", SearchSpaceCatalog.Entries.Select(e => $"{e.Name} ({e.Description})")),
             Required = true,
         };
-        option.AcceptOnlyFromAmong([.. SearchSpaceCatalog.Names]);
+        option.OneOf([.. SearchSpaceCatalog.Names]);
         return option;
     }
 
@@ -85,7 +85,7 @@ internal static class CommonOptions
     public static Option<string> Layout()
     {
         var option = new Option<string>("--layout") { Description = "Memory layout of the proxies' forward passes: channels-last (faster) or nchw (for comparison).", DefaultValueFactory = _ => "channels-last" };
-        option.AcceptOnlyFromAmong("channels-last", "nchw");
+        option.OneOf("channels-last", "nchw");
         return option;
     }
 
@@ -98,7 +98,7 @@ internal static class CommonOptions
             Description = "Search strategy: " + string.Join(" ", StrategyRegistry.Entries.Select(e => $"{e.Name}: {e.Description}")),
             Required = true,
         };
-        option.AcceptOnlyFromAmong([.. StrategyRegistry.Names]);
+        option.OneOf([.. StrategyRegistry.Names]);
         return option;
     }
 

@@ -5,22 +5,38 @@ using System.Globalization;
 namespace GaNas.Cli.Commands;
 
 /// <summary>
-/// The documented range of every numeric option, checked by the parser before any work starts (the message names the
-/// option and the range, and the help text shows it), and the writability check for output paths.
+/// The documented range of every numeric option and the allowed words of every choice option, checked by the parser
+/// before any work starts (the message names the option, and the help text shows the range or the words), and the
+/// writability check for output paths. Shared by the <c>ganas</c> verbs and the Fashion-MNIST example.
 /// </summary>
 internal static class OptionRules
 {
+    /// <summary>
+    /// Restricts <paramref name="option"/> to <paramref name="values"/> (ordinal), with an error that names the option;
+    /// help shows the words as <c>&lt;a|b&gt;</c>.
+    /// </summary>
+    public static TOption OneOf<TOption>(this TOption option, params string[] values) where TOption : Option
+    {
+        option.CompletionSources.Add(values);
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is string v && !values.Contains(v, StringComparer.Ordinal))
+                r.AddError($"{option.Name} is one of {string.Join(", ", values)}; got '{v}'.");
+        });
+        return option;
+    }
+
     public static Option<int> InRange(this Option<int> option, int min, int max)
     {
         option.Description += Text($" Range {min}..{max}.");
-        option.Validators.Add(r => Check(r, option.Name, r.GetValueOrDefault<int>(), min, max));
+        option.Validators.Add(r => { if (TryValue(r, out int v)) Check(r, option.Name, v, min, max); });
         return option;
     }
 
     public static Option<int?> InRange(this Option<int?> option, int min, int max)
     {
         option.Description += Text($" Range {min}..{max}.");
-        option.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is int v) Check(r, option.Name, v, min, max); });
+        option.Validators.Add(r => { if (TryValue(r, out int? value) && value is int v) Check(r, option.Name, v, min, max); });
         return option;
     }
 
@@ -30,7 +46,7 @@ internal static class OptionRules
         option.Description += Text($" Range {(exclusiveMin ? "(" : "[")}{min}, {max}].");
         option.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<double?>() is double v) CheckDouble(r, option.Name, v, min, max, exclusiveMin);
+            if (TryValue(r, out double? value) && value is double v) CheckDouble(r, option.Name, v, min, max, exclusiveMin);
         });
         return option;
     }
@@ -38,7 +54,7 @@ internal static class OptionRules
     public static Option<double> InRange(this Option<double> option, double min, double max, bool exclusiveMin = false)
     {
         option.Description += Text($" Range {(exclusiveMin ? "(" : "[")}{min}, {max}].");
-        option.Validators.Add(r => CheckDouble(r, option.Name, r.GetValueOrDefault<double>(), min, max, exclusiveMin));
+        option.Validators.Add(r => { if (TryValue(r, out double v)) CheckDouble(r, option.Name, v, min, max, exclusiveMin); });
         return option;
     }
 
@@ -47,7 +63,8 @@ internal static class OptionRules
         option.Description += Text($" Range {(exclusiveMin ? "(" : "[")}{min}, {max}].");
         option.Validators.Add(r =>
         {
-            foreach (double v in r.GetValueOrDefault<double[]>() ?? []) CheckDouble(r, option.Name, v, min, max, exclusiveMin);
+            if (!TryValue(r, out double[]? values)) return;
+            foreach (double v in values ?? []) CheckDouble(r, option.Name, v, min, max, exclusiveMin);
         });
         return option;
     }
@@ -71,6 +88,24 @@ internal static class OptionRules
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             throw new IOException($"{option} '{path}' cannot be written ({ex.Message}); nothing was computed.", ex);
+        }
+    }
+
+    /// <summary>
+    /// The option's value, or false when its text is not of the option's type: the parser then reports that itself, and
+    /// asking for the value would throw instead of letting it.
+    /// </summary>
+    private static bool TryValue<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
         }
     }
 

@@ -21,7 +21,7 @@ internal static class SelectScoreCommand
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds.", DefaultValueFactory = _ => 5 }.InRange(2, 100);
         var seed = new Option<int>("--seed") { Description = "Seed of the fold shuffle.", DefaultValueFactory = _ => 0 };
         var objective = new Option<string>("--objective") { Description = "kendall: Kendall tau over all rows; elite: accuracy of the architecture the score ranks first within its own elite (what a search returns).", DefaultValueFactory = _ => "kendall" };
-        objective.AcceptOnlyFromAmong("kendall", "elite");
+        objective.OneOf("kendall", "elite");
         var eliteFraction = new Option<double[]>("--elite-fraction") { Description = "With --objective elite: share of the rows in a score's elite, one for every table or one per --proxies (default 1,000 / rows: a 1,000-evaluation search's history; 0.064 on all of TSS).", Arity = ArgumentArity.OneOrMore }.InRange(0, 1, exclusiveMin: true);
         var minKendall = new Option<double?>("--min-kendall") { Description = "With --objective elite: candidates below this Kendall tau (on the rows chosen on) are not eligible." }.InRange(-1, 1);
         var allWeights = new Option<bool>("--all-weights") { Description = "Try every 1/2 weighting of a candidate's terms, not only equal weights and one doubled term." };

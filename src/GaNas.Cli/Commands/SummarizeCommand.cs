@@ -22,7 +22,7 @@ internal static class SummarizeCommand
         var prefix = new Option<string?>("--prefix") { Description = "File prefix: {space}-{dataset}, e.g. tss-cifar10 (one dataset's table of every bench)." };
         var plot = new Option<string?>("--plot") { Description = "PNG of mean best-so-far test accuracy against evaluations (needs benches run with --truth)." };
         var page = new Option<string?>("--page") { Description = "Instead of --prefix: a search space's results page (tss or sss): methods and baselines against the three datasets." };
-        page.AcceptOnlyFromAmong("tss", "sss");
+        page.OneOf("tss", "sss");
         var anchors = new Option<string?>("--anchors") { Description = "With --page: CSV of published results (space,method,cifar10,cifar100,imagenet16-120) added as rows." };
         var inSample = new Option<string[]>("--in-sample") { Description = "With --page: datasets the default score was chosen on, marked in-sample.", DefaultValueFactory = _ => ["cifar10", "cifar100"], AllowMultipleArgumentsPerToken = true };
         var command = new Command("summarize", "Collect bench results into a Markdown table and a best-so-far plot, or a search space's results page.") { results, prefix, plot, page, anchors, inSample };
