@@ -6,8 +6,8 @@
 #
 #   benchmarks/table1.sh [OUT_DIR=benchmarks/proxies/table1] [WORKERS=2]     # from the repository root, after `dotnet build -c Release`
 #
-# Two phases per dataset, CIFAR-10 first (so that its column is complete first), each resumable (rerun the same
-# command and every table continues where it stopped):
+# Two phases, each over CIFAR-10 then CIFAR-100 (so that six of the seven rows of both columns are complete before
+# the long NTK phase), each resumable (rerun the same command and every table continues where it stopped):
 #   1. SNIP, Fisher, GraSP, NASWOT, SynFlow, LogSynFlow -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.csv
 #   2. NTK                                               -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.ntk.csv
 # NTK costs one backward pass of the 64-image batch per image, about 20-35 s per architecture on one thread here, so
@@ -31,8 +31,8 @@ compute() { # dataset seed proxies table trim-every
     --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --trim-every "$5" --out "$4" "${resume[@]}"
 }
 
-for dataset in cifar10 cifar100; do
-  for phase in cheap ntk; do
+for phase in cheap ntk; do
+  for dataset in cifar10 cifar100; do
     for seed in 0 1 2; do
       # Freed native memory goes back to the OS after every architecture: these proxies free gigabytes each, which
       # glibc would otherwise keep until the default trim every 32 (docs/scores.md, "The paper's Table 1").
