@@ -25,19 +25,19 @@ mkdir -p "$out"
 
 classes_of() { [ "$1" = cifar100 ] && echo 100 || echo 10; }
 
-compute() { # dataset seed proxies table trim-every
+# Freed native memory goes back to the OS after every architecture (--trim-every 1): these proxies free gigabytes each,
+# which glibc would otherwise keep until the default trim every 32 (docs/scores.md, "Memory of the job").
+compute() { # dataset seed proxies table
   local resume=(); [ -s "$4" ] && resume=(--resume)
   "$ganas" proxies --space tss --images "$data/images/$1-960" --table "$data/nats-tss/$1.csv" --classes "$(classes_of "$1")" \
-    --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --trim-every "$5" --out "$4" "${resume[@]}"
+    --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --trim-every 1 --out "$4" "${resume[@]}"
 }
 
 for phase in cheap ntk; do
   for dataset in cifar10 cifar100; do
     for seed in 0 1 2; do
-      # Freed native memory goes back to the OS after every architecture: these proxies free gigabytes each, which
-      # glibc would otherwise keep until the default trim every 32 (docs/scores.md, "The paper's Table 1").
-      if [ "$phase" = cheap ]; then compute "$dataset" "$seed" snip,fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv" 1
-      else compute "$dataset" "$seed" ntk "$out/tss-$dataset-seed$seed.ntk.csv" 1; fi
+      if [ "$phase" = cheap ]; then compute "$dataset" "$seed" snip,fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv"
+      else compute "$dataset" "$seed" ntk "$out/tss-$dataset-seed$seed.ntk.csv"; fi
     done
   done
 done
