@@ -6,12 +6,14 @@
 #
 #   benchmarks/table1.sh [OUT_DIR=benchmarks/proxies/table1] [WORKERS=2]     # from the repository root, after `dotnet build -c Release`
 #
-# Two phases, each over CIFAR-10 then CIFAR-100 (so that six of the seven rows of both columns are complete before
+# Three phases, each over CIFAR-10 then CIFAR-100 (so that six of the seven rows of both columns are complete before
 # the long NTK phase), each resumable (rerun the same command and every table continues where it stopped):
-#   1. SNIP, Fisher, GraSP, NASWOT, SynFlow, LogSynFlow -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.csv
-#   2. NTK                                               -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.ntk.csv
+#   1. Fisher, GraSP, NASWOT, SynFlow, LogSynFlow -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.csv
+#   2. SNIP                                       -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.snip.csv
+#   3. NTK                                        -> OUT_DIR/tss-{cifar10,cifar100}-seed{0,1,2}.ntk.csv
+# (SNIP has a file of its own since it was recomputed from one pass over the whole batch; docs/scores.md says why.)
 # NTK costs one backward pass of the 64-image batch per image, about 20-35 s per architecture on one thread here, so
-# phase 2 is most of the work (docs/scores.md, "The paper's Table 1", has the measured costs). The correlations are
+# phase 3 is most of the work (docs/scores.md, "The paper's Table 1", has the measured costs). The correlations are
 # printed once every table is complete. The binary may be a copy (GANAS=/path/to/ganas), so that a rebuild of the
 # working tree does not replace the DLLs under a running job.
 set -euo pipefail
@@ -26,25 +28,29 @@ mkdir -p "$out"
 classes_of() { [ "$1" = cifar100 ] && echo 100 || echo 10; }
 
 # Freed native memory goes back to the OS after every architecture (--trim-every 1): these proxies free gigabytes each,
-# which glibc would otherwise keep until the default trim every 32 (docs/scores.md, "Memory of the job").
+# which glibc would otherwise keep until the default trim every 32 (docs/scores.md, "Memory of the job"). SNIP alone
+# frees little, and trimming after each of its architectures halved its rate, so it keeps the default.
 compute() { # dataset seed proxies table
-  local resume=(); [ -s "$4" ] && resume=(--resume)
+  local trim=1; [ "$3" = snip ] && trim=32
+  local resume=(); [ -s "$4" ] && resume=(--resume) # expanded as ${resume[@]+...}: bash before 4.4 calls an empty array unbound under set -u
   "$ganas" proxies --space tss --images "$data/images/$1-960" --table "$data/nats-tss/$1.csv" --classes "$(classes_of "$1")" \
-    --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --trim-every 1 --out "$4" "${resume[@]}"
+    --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --trim-every "$trim" --out "$4" ${resume[@]+"${resume[@]}"}
 }
 
-for phase in cheap ntk; do
+for phase in cheap snip ntk; do
   for dataset in cifar10 cifar100; do
     for seed in 0 1 2; do
-      if [ "$phase" = cheap ]; then compute "$dataset" "$seed" snip,fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv"
-      else compute "$dataset" "$seed" ntk "$out/tss-$dataset-seed$seed.ntk.csv"; fi
+      case $phase in
+        cheap) compute "$dataset" "$seed" fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv" ;;
+        *) compute "$dataset" "$seed" "$phase" "$out/tss-$dataset-seed$seed.$phase.csv" ;;
+      esac
     done
   done
 done
 
 for dataset in cifar10 cifar100; do
   tables=()
-  for seed in 0 1 2; do tables+=(--proxies "$out/tss-$dataset-seed$seed.csv,$out/tss-$dataset-seed$seed.ntk.csv"); done
+  for seed in 0 1 2; do tables+=(--proxies "$out/tss-$dataset-seed$seed.csv,$out/tss-$dataset-seed$seed.snip.csv,$out/tss-$dataset-seed$seed.ntk.csv"); done
   echo "== $dataset: mean over the three initialisations =="
   "$ganas" correlate "${tables[@]}" --truth "$data/nats-tss/$dataset.csv"
 done

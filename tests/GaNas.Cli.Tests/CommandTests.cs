@@ -105,6 +105,47 @@ public class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Correlate_ranks_failed_rows_last_or_leaves_them_out_and_refuses_repeats_of_other_architectures()
+    {
+        string truth = PathOf("truth.csv"), first = PathOf("seed0.csv"), second = PathOf("seed1.csv"), shifted = PathOf("shifted.csv");
+        File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 30).Select(i => $"{i},x,1,{60 + i},{50 + i}")]);
+        // Rows 17 to 19, the three most accurate, failed; the other 17 are ranked right.
+        string Row(int i) => i >= 17 ? $"{i},-inf,{i}" : $"{i},{i},{i}";
+        File.WriteAllLines(first, ["index,p,q", .. Enumerable.Range(0, 20).Select(Row)]);
+        File.WriteAllLines(second, ["index,p,q", .. Enumerable.Range(0, 20).Select(Row)]);
+
+        var last = Run("correlate", "--proxies", first, "--truth", truth, "--hybrid", "p+q");
+        last.Code.Should().Be(0, last.Err);
+        using (var d = JsonDocument.Parse(last.Out))
+        {
+            var p = d.RootElement.GetProperty("correlations").GetProperty("p");
+            // Ranked last: 136 concordant pairs among the 17, 51 discordant with the failed three, 3 pairs tied in p.
+            p.GetProperty("kendall").GetDouble().Should().BeApproximately((136 - 51) / Math.Sqrt(187.0 * 190), 1e-4);
+            p.GetProperty("failures").GetInt32().Should().Be(3);
+            p.GetProperty("correlated").GetInt32().Should().Be(20);
+        }
+        var omit = Run("correlate", "--proxies", first, "--proxies", second, "--truth", truth, "--hybrid", "p+q", "--failed", "omit");
+        omit.Code.Should().Be(0, omit.Err);
+        using (var d = JsonDocument.Parse(omit.Out))
+        {
+            d.RootElement.GetProperty("failed").GetString().Should().Be("omit");
+            var c = d.RootElement.GetProperty("correlations");
+            c.GetProperty("p").GetProperty("kendall").GetDouble().Should().Be(1);
+            c.GetProperty("p").GetProperty("spearman").GetDouble().Should().Be(1);
+            c.GetProperty("p").GetProperty("correlated_per_repeat").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(17, 17);
+            c.GetProperty("p").GetProperty("kendall_between_repeats").GetDouble().Should().Be(1, "the repeats agree on the 17 rows neither failed on");
+            c.GetProperty("q").GetProperty("correlated_per_repeat").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(20, 20);
+            c.GetProperty("p+q").GetProperty("correlated_per_repeat").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(17, 17); // a hybrid leaves out the rows any of its proxies failed on
+        }
+        Run("correlate", "--proxies", first, "--truth", truth, "--failed", "drop").Code.Should().NotBe(0);
+
+        File.WriteAllLines(shifted, ["index,p,q", .. Enumerable.Range(1, 20).Select(Row)]);
+        var other = Run("correlate", "--proxies", first, "--proxies", shifted, "--truth", truth);
+        other.Code.Should().Be(1);
+        other.Err.Should().Contain(shifted).And.Contain("index 20").And.Contain("same architectures");
+    }
+
+    [Fact]
     public void Select_score_by_elite_adds_top_terms_and_refuses_elite_options_with_the_kendall_objective()
     {
         string truth = PathOf("truth.csv"), proxies = PathOf("proxies.csv"), report = PathOf("select.json");

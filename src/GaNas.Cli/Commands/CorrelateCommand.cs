@@ -27,17 +27,24 @@ internal static class CorrelateCommand
         var eliteFraction = new Option<double?>("--elite-fraction") { Description = "Share of the rows in a score's elite for elite_acc (default 1,000 / rows, a 1,000-evaluation search's history: 0.064 on all of TSS, 0.0305 on all of SSS)." }.InRange(0, 1, exclusiveMin: true);
         var topFraction = new Option<double?>("--top-fraction") { Description = "With repeated tables: the share of the rows whose overlap between repeats is reported (top_overlap; default 0.1)." }.InRange(0, 1, exclusiveMin: true);
         var average = new Option<bool>("--average") { Description = "With repeated tables: also correlate the row-by-row mean of the repeats' proxy values (averaged), as a score averaged over initialisations or batches would rank." };
+        var failed = new Option<string>("--failed")
+        {
+            Description = "Architectures a proxy failed on (degenerate cells, say): 'last' ranks them below every other (a search would), "
+                + "'omit' leaves them out of that proxy's correlations (as tables that drop missing values do).",
+            DefaultValueFactory = _ => "last",
+        }.AcceptOnlyFromAmong("last", "omit");
         var plot = new Option<string?>("--plot") { Description = "Folder for one PNG scatter plot (score vs accuracy) per proxy and hybrid (of the first table)." };
         var command = new Command("correlate", "Rank correlation (Kendall tau-b, Spearman) of proxies and hybrid scores with benchmark accuracy.")
         {
-            proxies, truth, metric, hybrid, eliteFraction, topFraction, average, plot,
+            proxies, truth, metric, hybrid, eliteFraction, topFraction, average, failed, plot,
         };
         command.SetAction(parse => io.Guard(() =>
         {
             string[] tables = parse.GetValue(proxies)!;
             string metricName = parse.GetValue(metric)!;
+            bool omit = parse.GetValue(failed) == "omit";
             var read = tables.Select(ProxyTable.ReadMany).ToList();
-            var runs = read.Select((table, i) => Measure(table, parse.GetValue(truth)!, metricName, parse.GetValue(hybrid) ?? [], parse.GetValue(eliteFraction), i == 0 ? parse.GetValue(plot) : null)).ToList();
+            var runs = read.Select((table, i) => Measure(table, parse.GetValue(truth)!, metricName, parse.GetValue(hybrid) ?? [], parse.GetValue(eliteFraction), omit, i == 0 ? parse.GetValue(plot) : null)).ToList();
             if (runs.Count == 1)
             {
                 if (parse.GetValue(average)) throw new ArgumentException("--average needs repeated tables (--proxies a.csv --proxies b.csv ...).");
@@ -51,6 +58,8 @@ internal static class CorrelateCommand
                     throw new ArgumentException($"--proxies '{path}' has the scores {string.Join(", ", run.Names)}, the first table {string.Join(", ", first.Names)}: repeats must measure the same proxies.");
                 if (run.Rows != first.Rows)
                     throw new ArgumentException($"--proxies '{path}' joins {run.Rows} rows with the truth, the first table {first.Rows}: repeats must cover the same architectures.");
+                if (run.Indices.Except(first.Indices).Select(i => (int?)i).FirstOrDefault() is { } extra)
+                    throw new ArgumentException($"--proxies '{path}' holds architecture index {extra}, which the first table ({first.Source}) lacks: repeats must cover the same architectures.");
             }
             int top = Math.Max(1, (int)Math.Ceiling((parse.GetValue(topFraction) ?? 0.1) * first.Rows));
             var correlations = new Dictionary<string, object>();
@@ -58,7 +67,7 @@ internal static class CorrelateCommand
             {
                 double[] kendall = runs.Select(r => r.Kendall[name]).ToArray();
                 double[] spearman = runs.Select(r => r.Spearman[name]).ToArray();
-                var (agreement, overlap) = BetweenRepeats(runs, name, top);
+                var (agreement, overlap) = BetweenRepeats(runs, name, top, omit);
                 correlations[name] = new
                 {
                     kendall = Rounded(kendall.Average()),
@@ -66,6 +75,7 @@ internal static class CorrelateCommand
                     kendall_per_repeat = kendall.Select(Rounded).ToArray(),
                     spearman_per_repeat = spearman.Select(Rounded).ToArray(),
                     failures = runs.Select(r => r.Failures[name]).ToArray(),
+                    correlated_per_repeat = runs.Select(r => r.Correlated[name]).ToArray(),
                     kendall_between_repeats = Rounded(agreement),
                     top_overlap = Rounded(overlap),
                     top_ranked_acc_per_repeat = runs.Select(r => Rounded(r.TopRanked[name])).ToArray(),
@@ -76,13 +86,14 @@ internal static class CorrelateCommand
             {
                 ["n"] = first.Rows,
                 ["metric"] = metricName,
+                ["failed"] = omit ? "omit" : "last",
                 ["repeats"] = runs.Count,
                 ["top_k"] = top,
                 ["proxies_files"] = runs.Select(r => r.Source).ToArray(),
                 ["correlations"] = correlations,
             };
             if (parse.GetValue(average))
-                report["averaged"] = Measure(ProxyTable.Average(read), parse.GetValue(truth)!, metricName, parse.GetValue(hybrid) ?? [], parse.GetValue(eliteFraction), null).Report;
+                report["averaged"] = Measure(ProxyTable.Average(read), parse.GetValue(truth)!, metricName, parse.GetValue(hybrid) ?? [], parse.GetValue(eliteFraction), omit, null).Report;
             io.Out.WriteLine(Json.Serialize(report, indented: true));
             return 0;
         }));
@@ -91,15 +102,15 @@ internal static class CorrelateCommand
 
     /// <summary>One table's correlations: the report of a single table, and the values a mean over repeats needs.</summary>
     private sealed record Measurement(Dictionary<string, object?> Report, string Source, int Rows, List<string> Names,
-        Dictionary<string, double> Kendall, Dictionary<string, double> Spearman, Dictionary<string, int> Failures,
+        Dictionary<string, double> Kendall, Dictionary<string, double> Spearman, Dictionary<string, int> Failures, Dictionary<string, int> Correlated,
         Dictionary<string, double> TopRanked, Dictionary<string, double> Elite, int[] Indices, Dictionary<string, double[]> Values);
 
     /// <summary>
     /// How much repeats agree with one another on a score, over the architectures all of them hold: the mean over pairs of
-    /// repeats of the Kendall tau between their values, and of the share of the <paramref name="top"/> best of one that are
-    /// among the <paramref name="top"/> best of the other.
+    /// repeats of the Kendall tau between their values (with <paramref name="omit"/>, over the architectures neither failed
+    /// on), and of the share of the <paramref name="top"/> best of one that are among the <paramref name="top"/> best of the other.
     /// </summary>
-    private static (double Kendall, double Overlap) BetweenRepeats(IReadOnlyList<Measurement> runs, string name, int top)
+    private static (double Kendall, double Overlap) BetweenRepeats(IReadOnlyList<Measurement> runs, string name, int top, bool omit)
     {
         int[] common = runs.Select(r => (IEnumerable<int>)r.Indices).Aggregate((a, b) => a.Intersect(b)).Order().ToArray();
         double[][] aligned = runs.Select(r =>
@@ -115,7 +126,8 @@ internal static class CorrelateCommand
         {
             for (int b = a + 1; b < aligned.Length; b++)
             {
-                kendall += Correlation.KendallTauB(aligned[a], aligned[b]);
+                var (x, y) = omit ? FiniteInBoth(aligned[a], aligned[b]) : (aligned[a], aligned[b]);
+                kendall += Correlation.KendallTauB(x, y);
                 overlap += (double)Best(aligned[a]).Intersect(Best(aligned[b])).Count() / k;
                 pairs++;
             }
@@ -123,16 +135,24 @@ internal static class CorrelateCommand
         return (kendall / pairs, overlap / pairs);
     }
 
-    private static Measurement Measure(ProxyTable table, string truthPath, string metricName, string[] hybrids, double? eliteFraction, string? plotDirectory)
+    /// <summary>The pairs of <paramref name="x"/> and <paramref name="y"/> where both are finite.</summary>
+    private static (double[] X, double[] Y) FiniteInBoth(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        int[] kept = Enumerable.Range(0, x.Count).Where(i => double.IsFinite(x[i]) && double.IsFinite(y[i])).ToArray();
+        return (kept.Select(i => x[i]).ToArray(), kept.Select(i => y[i]).ToArray());
+    }
+
+    private static Measurement Measure(ProxyTable table, string truthPath, string metricName, string[] hybrids, double? eliteFraction, bool omit, string? plotDirectory)
     {
         var (rows, accuracy) = TruthJoin.Load(table, truthPath, metricName);
         double fraction = eliteFraction ?? Math.Min(1.0, 1000.0 / rows.Length);
-        var series = new List<(string Name, double[] Values, int Failures, HybridScore Score)>();
+        var series = new List<(string Name, double[] Values, int Failures, HybridScore Score, bool[] Failed)>();
         foreach (string name in table.ProxyNames)
         {
             var column = table.Column(name);
             double[] values = rows.Select(r => column[r]).ToArray();
-            series.Add((name, values, values.Count(v => !double.IsFinite(v)), new HybridScore([new ScoreTerm(name, 1)], RankAggregation.Linear)));
+            bool[] failedRows = values.Select(v => !double.IsFinite(v)).ToArray();
+            series.Add((name, values, failedRows.Count(f => f), new HybridScore([new ScoreTerm(name, 1)], RankAggregation.Linear), failedRows));
         }
         foreach (string spec in hybrids)
         {
@@ -142,7 +162,8 @@ internal static class CorrelateCommand
                 if (!table.Has(p)) throw new ArgumentException($"Hybrid '{spec}' needs proxy '{p}', which {table.Source} lacks (columns: {string.Join(", ", table.ProxyNames)}).");
             }
             double[] values = score.Score(rows.Length, (i, p) => table.Column(p)[rows[i]]);
-            series.Add((score.Name, values, 0, score));
+            bool[] failedRows = Enumerable.Range(0, rows.Length).Select(i => score.Proxies.Any(p => !double.IsFinite(table.Column(p)[rows[i]]))).ToArray();
+            series.Add((score.Name, values, 0, score, failedRows));
         }
 
         var result = new Dictionary<string, object?>
@@ -155,13 +176,17 @@ internal static class CorrelateCommand
         var kendallOf = new Dictionary<string, double>();
         var spearmanOf = new Dictionary<string, double>();
         var failuresOf = new Dictionary<string, int>();
+        var correlatedOf = new Dictionary<string, int>();
         var topOf = new Dictionary<string, double>();
         var eliteOf = new Dictionary<string, double>();
-        foreach (var (name, values, failures, score) in series)
+        foreach (var (name, values, failures, score, failedRows) in series)
         {
-            kendallOf[name] = Correlation.KendallTauB(values, accuracy);
-            spearmanOf[name] = Correlation.Spearman(values, accuracy);
+            int[] kept = Enumerable.Range(0, rows.Length).Where(i => !omit || !failedRows[i]).ToArray();
+            double[] x = kept.Select(i => values[i]).ToArray(), y = kept.Select(i => accuracy[i]).ToArray();
+            kendallOf[name] = Correlation.KendallTauB(x, y);
+            spearmanOf[name] = Correlation.Spearman(x, y);
             failuresOf[name] = failures;
+            correlatedOf[name] = kept.Length;
             var (top, elite) = ScoreSelection.SearchOutcome(score, (i, p) => table.Column(p)[rows[i]], accuracy, fraction, values);
             (topOf[name], eliteOf[name]) = (top, elite);
             correlations[name] = new
@@ -169,6 +194,7 @@ internal static class CorrelateCommand
                 kendall = Rounded(kendallOf[name]),
                 spearman = Rounded(spearmanOf[name]),
                 failures,
+                correlated = kept.Length,
                 top_ranked_acc = Rounded(top),
                 elite_acc = Rounded(elite),
             };
@@ -182,14 +208,14 @@ internal static class CorrelateCommand
         if (plotDirectory is { } dir)
         {
             Directory.CreateDirectory(dir);
-            foreach (var (name, values, _, _) in series)
+            foreach (var (name, values, _, _, _) in series)
             {
                 string file = Path.Combine(dir, $"{Sanitize(name)}-vs-{metricName}.png");
                 Plots.Scatter(values, accuracy, name, metricName, $"{name}: Kendall {kendallOf[name]:F3} (n={rows.Length})", file);
             }
             result["plots"] = dir;
         }
-        return new Measurement(result, table.Source, rows.Length, series.Select(s => s.Name).ToList(), kendallOf, spearmanOf, failuresOf, topOf, eliteOf,
+        return new Measurement(result, table.Source, rows.Length, series.Select(s => s.Name).ToList(), kendallOf, spearmanOf, failuresOf, correlatedOf, topOf, eliteOf,
             rows.Select(r => table.Indices[r]).ToArray(), series.ToDictionary(s => s.Name, s => s.Values));
     }
 

@@ -1,6 +1,6 @@
 namespace GaNas.Proxies;
 
-/// <summary>Gradient norm at initialisation (Abdelfattah et al.).</summary>
+/// <summary>Gradient norm at initialisation (Abdelfattah et al.): the sum over layers of the norm of the whole batch's cross-entropy gradient.</summary>
 internal sealed class GradNorm : IZeroCostProxy
 {
     /// <inheritdoc />
@@ -10,6 +10,6 @@ internal sealed class GradNorm : IZeroCostProxy
     public ProxyValue Compute(ProxyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return ProxyValue.Of(context.Gradients.GradNorm, "grad_norm");
+        return ProxyValue.Of(context.BatchGradients.GradNorm, "grad_norm");
     }
 }

@@ -6,30 +6,19 @@ using static TorchSharp.torch;
 namespace GaNas.Proxies;
 
 /// <summary>
-/// Cross-entropy gradients of the untrained network (train mode) on the labelled batch, split into
-/// <see cref="Splits"/> equal mini-batches, shared by the gradient-based proxies. Sums run over the
-/// weights of convolution and linear layers; the full-batch gradient is the mean of the splits'.
+/// Cross-entropy gradients of the untrained network (train mode) on the labelled batch split into <see cref="Splits"/>
+/// equal mini-batches, one pass each, for ZiCo (which compares the mini-batches' gradients). Sums run over the weights
+/// of convolution and linear layers. SNIP and grad-norm take one pass over the whole batch instead (<see cref="BatchGradientPass"/>).
 /// </summary>
 public sealed class GradientPass
 {
     /// <summary>Mini-batches the batch is split into (ZiCo needs at least two).</summary>
     public const int Splits = 2;
 
-    private GradientPass(double zico, double gradNorm, double snip)
-    {
-        Zico = zico;
-        GradNorm = gradNorm;
-        Snip = snip;
-    }
+    private GradientPass(double zico) => Zico = zico;
 
     /// <summary>ZiCo: sum over layers of log(sum over weights of mean|g| / std(g) across mini-batches), weights with std 0 skipped.</summary>
     public double Zico { get; }
-
-    /// <summary>Euclidean norm of the full-batch gradient.</summary>
-    public double GradNorm { get; }
-
-    /// <summary>SNIP: sum of |theta * g| with the full-batch gradient.</summary>
-    public double Snip { get; }
 
     /// <summary>Runs the pass; <paramref name="labels"/> are class indices below the network's class count.</summary>
     public static GradientPass Run(CellNetwork network, Tensor images, Tensor labels)
@@ -57,7 +46,7 @@ public sealed class GradientPass
                 }
             }
             network.zero_grad();
-            double zico = 0, squared = 0, snip = 0;
+            double zico = 0;
             using (var scope = NewDisposeScope())
             using (no_grad())
             {
@@ -69,12 +58,9 @@ public sealed class GradientPass
                     Tensor mask = std.gt(GaNas.Runtime.Scalars.Zero);
                     double ratio = meanAbs.masked_select(mask).div(std.masked_select(mask)).sum().item<double>();
                     if (ratio > 0) zico += Math.Log(ratio);
-                    Tensor full = g.mean([0]);
-                    squared += full.square().sum().item<double>();
-                    snip += weights[l].detach().to(ScalarType.Float64).mul(full).abs().sum().item<double>();
                 }
             }
-            return new GradientPass(zico, Math.Sqrt(squared), snip);
+            return new GradientPass(zico);
         }
         finally
         {

@@ -17,6 +17,7 @@ public sealed class ProxyContext : IDisposable
     private SynFlowPass? _synflow;
     private NetworkStatistics? _statistics;
     private GradientPass? _gradients;
+    private BatchGradientPass? _batchGradients;
 
     /// <summary>Creates the context.</summary>
     /// <param name="space">The search space.</param>
@@ -97,8 +98,11 @@ public sealed class ProxyContext : IDisposable
     /// <summary>The labels, for a proxy that needs them; throws <see cref="InvalidOperationException"/> naming the need when the batch has none.</summary>
     public Tensor RequiredLabels => Labels ?? throw new InvalidOperationException("Gradient proxies (zico, grad_norm, snip, grasp, fisher) need the labels of the image batch.");
 
-    /// <summary>The shared cross-entropy gradient pass (needs <see cref="Labels"/>).</summary>
+    /// <summary>The cross-entropy gradients of the batch's mini-batches, for ZiCo (needs <see cref="Labels"/>).</summary>
     public GradientPass Gradients => _gradients ??= GradientPass.Run(Network, Input, RequiredLabels);
+
+    /// <summary>The cross-entropy gradient of the whole batch, shared by SNIP and grad-norm (needs <see cref="Labels"/>).</summary>
+    public BatchGradientPass BatchGradients => _batchGradients ??= BatchGradientPass.Run(Network, Input, RequiredLabels);
 
     /// <summary>Parameter count and MACs at the batch's input size.</summary>
     public NetworkStatistics Statistics => _statistics ??= NetworkStatistics.Measure(Network, InputSize);

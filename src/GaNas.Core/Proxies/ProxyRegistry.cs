@@ -21,7 +21,7 @@ public static class ProxyRegistry
         r.Register("az_expressivity", "AZ-NAS expressivity: eigenvalue entropy of each block's output features, summed over the blocks (Lee and Ham).", () => new AzExpressivity());
         r.Register("az_progressivity", "AZ-NAS progressivity: the smallest increase of the block entropy from one block to the next.", () => new AzProgressivity());
         r.Register("zico", "ZiCo: high mean and low variance of gradients across batches, layer by layer (Li et al.).", () => new Zico());
-        r.Register("grad_norm", "Gradient norm at initialisation (Abdelfattah et al.).", () => new GradNorm());
+        r.Register("grad_norm", "Gradient norm at initialisation, summed over layers (Abdelfattah et al.).", () => new GradNorm());
         r.Register("snip", "SNIP: connection sensitivity, sum of |theta * dL/dtheta| at initialisation (Lee et al.).", () => new Snip());
         r.Register("az_trainability", "AZ-NAS trainability: how close every block's backward gain is to 1 (vector-Jacobian products).", () => new AzTrainability());
         r.Register("jacov", "Jacobian covariance: input gradients of the untrained network should be uncorrelated across images (Mellor et al., first version).", () => new JacobianCovariance());

@@ -10,6 +10,6 @@ internal sealed class Snip : IZeroCostProxy
     public ProxyValue Compute(ProxyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return ProxyValue.Of(context.Gradients.Snip, "SNIP");
+        return ProxyValue.Of(context.BatchGradients.Snip, "SNIP");
     }
 }

@@ -14,7 +14,7 @@ namespace GaNas.Search;
 public sealed class RunFingerprint
 {
     /// <summary>Bumped when a proxy's computation changes, so files computed by older code are not resumed.</summary>
-    public const string ProxyCodeVersion = "2";
+    public const string ProxyCodeVersion = "3";
 
     private readonly SortedDictionary<string, string> _fields;
 

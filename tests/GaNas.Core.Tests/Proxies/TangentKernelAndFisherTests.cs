@@ -101,6 +101,38 @@ public class TangentKernelAndFisherTests
     }
 
     [Fact]
+    public void Snip_and_grad_norm_come_from_one_pass_over_the_whole_batch()
+    {
+        using var images = randn(8, 3, 16, 16, generator: new Generator(5));
+        using var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 });
+        var space = TopologySearchSpace.Instance;
+        Genome genome = space.Parse(Cell);
+        var values = new ProxyEvaluator(space, ProxyRegistry.CreateMany("snip,grad_norm,zico"), images, Tiny, seed: 1, labels).Evaluate(genome).Values;
+
+        // By hand: one train-mode forward of all 8 images, the cross-entropy's gradient with respect to every convolution's
+        // and linear layer's weight; SNIP sums |w g| over the weights, grad-norm sums the layers' gradient norms.
+        using var scope = NewDisposeScope();
+        using var context = new ProxyContext(space, genome, images, Tiny, 1, CleanPassNeeds.None);
+        CellNetwork network = context.Network;
+        var weights = network.modules().Select(m => m switch { Conv2d c => c.weight, Linear l => l.weight, _ => null }).OfType<Tensor>().ToList();
+        network.train();
+        Tensor loss = nn.functional.cross_entropy(network.call(context.Input), labels);
+        var grads = autograd.grad([loss], weights, allow_unused: true);
+        double snip = 0, gradNorm = 0;
+        for (int l = 0; l < weights.Count; l++)
+        {
+            double[] w = weights[l].detach().to(ScalarType.Float64).contiguous().data<double>().ToArray();
+            double[] g = grads[l] is { IsInvalid: false } t ? t.to(ScalarType.Float64).contiguous().data<double>().ToArray() : new double[w.Length];
+            snip += w.Zip(g, (a, b) => Math.Abs(a * b)).Sum();
+            gradNorm += Math.Sqrt(g.Sum(x => x * x));
+        }
+
+        values["snip"].Value.Should().BeApproximately(snip, snip * 1e-9);
+        values["grad_norm"].Value.Should().BeApproximately(gradNorm, gradNorm * 1e-9);
+        values["zico"].IsValid.Should().BeTrue("ZiCo still has its two mini-batches");
+    }
+
+    [Fact]
     public void Ntk_and_fisher_dispose_what_they_create_and_repeat_their_values()
     {
         using var images = randn(8, 3, 16, 16, generator: new Generator(4));
