@@ -109,10 +109,10 @@ public class CommandTests : IDisposable
     {
         string truth = PathOf("truth.csv"), first = PathOf("seed0.csv"), second = PathOf("seed1.csv"), shifted = PathOf("shifted.csv");
         File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 30).Select(i => $"{i},x,1,{60 + i},{50 + i}")]);
-        // Rows 17 to 19, the three most accurate, failed; the other 17 are ranked right.
+        // Repeat 0 failed on rows 17 to 19 (the three most accurate), repeat 1 on rows 0 to 2; the other rows are ranked right.
         string Row(int i) => i >= 17 ? $"{i},-inf,{i}" : $"{i},{i},{i}";
         File.WriteAllLines(first, ["index,p,q", .. Enumerable.Range(0, 20).Select(Row)]);
-        File.WriteAllLines(second, ["index,p,q", .. Enumerable.Range(0, 20).Select(Row)]);
+        File.WriteAllLines(second, ["index,p,q", .. Enumerable.Range(0, 20).Select(i => i < 3 ? $"{i},-inf,{i}" : $"{i},{i},{i}")]);
 
         var last = Run("correlate", "--proxies", first, "--truth", truth, "--hybrid", "p+q");
         last.Code.Should().Be(0, last.Err);
@@ -133,16 +133,44 @@ public class CommandTests : IDisposable
             c.GetProperty("p").GetProperty("kendall").GetDouble().Should().Be(1);
             c.GetProperty("p").GetProperty("spearman").GetDouble().Should().Be(1);
             c.GetProperty("p").GetProperty("correlated_per_repeat").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(17, 17);
-            c.GetProperty("p").GetProperty("kendall_between_repeats").GetDouble().Should().Be(1, "the repeats agree on the 17 rows neither failed on");
+            c.GetProperty("p").GetProperty("kendall_between_repeats").GetDouble().Should().Be(1, "the repeats agree on the 14 rows neither failed on");
             c.GetProperty("q").GetProperty("correlated_per_repeat").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(20, 20);
             c.GetProperty("p+q").GetProperty("correlated_per_repeat").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(17, 17); // a hybrid leaves out the rows any of its proxies failed on
         }
+        var ranked = Run("correlate", "--proxies", first, "--proxies", second, "--truth", truth);
+        using (var d = JsonDocument.Parse(ranked.Out))
+            d.RootElement.GetProperty("correlations").GetProperty("p").GetProperty("kendall_between_repeats").GetDouble().Should().BeLessThan(0.9, "ranked last, the rows only one repeat failed on disagree");
         Run("correlate", "--proxies", first, "--truth", truth, "--failed", "drop").Code.Should().NotBe(0);
 
         File.WriteAllLines(shifted, ["index,p,q", .. Enumerable.Range(1, 20).Select(Row)]);
         var other = Run("correlate", "--proxies", first, "--proxies", shifted, "--truth", truth);
         other.Code.Should().Be(1);
         other.Err.Should().Contain(shifted).And.Contain("index 20").And.Contain("same architectures");
+    }
+
+    [Fact]
+    public void Correlate_leaving_failed_rows_out_scores_a_hybrid_as_if_they_were_not_in_the_table()
+    {
+        string truth = PathOf("truth.csv"), full = PathOf("full.csv"), reduced = PathOf("reduced.csv");
+        File.WriteAllLines(truth, ["index,arch,params,test_acc,valid_acc", .. Enumerable.Range(0, 10).Select(i => $"{i},x,1,{60 + i},{50 + i}")]);
+        // p failed on rows 0 and 5, q on row 9: ranked over all rows, q's ranks of the other rows count rows 0 and 5 among
+        // them, which shifts the hybrid's order of the seven rows both kept (Kendall 0.878 instead of 0.714 by hand).
+        int[] p = [17, 3, 5, 7, 8, 4, 0, 15, 20, 18], q = [12, 1, 8, 7, 8, 19, 16, 16, 13, 1];
+        string Row(int i) => $"{i},{(i is 0 or 5 ? "-inf" : p[i].ToString(CultureInfo.InvariantCulture))},{(i == 9 ? "-inf" : q[i].ToString(CultureInfo.InvariantCulture))}";
+        File.WriteAllLines(full, ["index,p,q", .. Enumerable.Range(0, 10).Select(Row)]);
+        File.WriteAllLines(reduced, ["index,p,q", .. Enumerable.Range(0, 10).Where(i => i is not (0 or 5 or 9)).Select(Row)]);
+        var omitted = Run("correlate", "--proxies", full, "--truth", truth, "--hybrid", "p+q", "--failed", "omit");
+        var without = Run("correlate", "--proxies", reduced, "--truth", truth, "--hybrid", "p+q");
+        omitted.Code.Should().Be(0, omitted.Err);
+        without.Code.Should().Be(0, without.Err);
+        using var a = JsonDocument.Parse(omitted.Out);
+        using var b = JsonDocument.Parse(without.Out);
+        var left = a.RootElement.GetProperty("correlations").GetProperty("p+q");
+        var right = b.RootElement.GetProperty("correlations").GetProperty("p+q");
+        left.GetProperty("correlated").GetInt32().Should().Be(7);
+        left.GetProperty("kendall").GetDouble().Should().Be(right.GetProperty("kendall").GetDouble());
+        left.GetProperty("spearman").GetDouble().Should().Be(right.GetProperty("spearman").GetDouble());
+        left.GetProperty("kendall").GetDouble().Should().BeApproximately(0.7143, 1e-4);
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed class ProxyEvaluator : IProxyScorer
         ArgumentNullException.ThrowIfNull(options);
         if (proxies.Count == 0) throw new ArgumentException("At least one proxy is needed.", nameof(proxies));
         if (images.shape[0] < 2) throw new ArgumentException("Proxies need a batch of at least 2 images.", nameof(images));
+        if (labels is not null && (labels.dim() != 1 || labels.shape[0] != images.shape[0] || labels.dtype != ScalarType.Int64))
+            throw new ArgumentException($"The labels must be one int64 class index per image: {images.shape[0]} images, labels of shape [{string.Join(", ", labels.shape)}] and type {labels.dtype}.", nameof(labels));
         TorchRuntime.EnsureLoaded(); // libtorch's log level: no stderr line per float64 convolution (LibTorchLogLevel)
         Space = space;
         Proxies = proxies;

@@ -197,6 +197,13 @@ public class GradientProxyTests
         DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before, "gradient passes, including GraSP's double backward, dispose what they create");
         var without = () => new ProxyEvaluator(space, proxies, images, options, 3).Evaluate(genome);
         without.Should().Throw<InvalidOperationException>().WithMessage("*need the labels*");
+        using var tooFew = tensor(new long[] { 0, 1, 2 });
+        using var wrongType = tensor(new int[] { 0, 1, 2, 3, 4, 5, 6, 7 });
+        foreach (Tensor bad in new[] { tooFew, wrongType })
+        {
+            var refused = () => new ProxyEvaluator(space, proxies, images, options, 3, bad);
+            refused.Should().Throw<ArgumentException>().WithMessage("*one int64 class index per image: 8 images*");
+        }
     }
 
     [Fact]

@@ -107,7 +107,9 @@ public class TangentKernelAndFisherTests
         using var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 });
         var space = TopologySearchSpace.Instance;
         Genome genome = space.Parse(Cell);
-        var values = new ProxyEvaluator(space, ProxyRegistry.CreateMany("snip,grad_norm,zico"), images, Tiny, seed: 1, labels).Evaluate(genome).Values;
+        // After the proxies that share the network's gradients (ZiCo's and GraSP's passes, Fisher's), so that a gradient one of
+        // them left behind would show.
+        var values = new ProxyEvaluator(space, ProxyRegistry.CreateMany("zico,grasp,fisher,snip,grad_norm"), images, Tiny, seed: 1, labels).Evaluate(genome).Values;
 
         // By hand: one train-mode forward of all 8 images, the cross-entropy's gradient with respect to every convolution's
         // and linear layer's weight; SNIP sums |w g| over the weights, grad-norm sums the layers' gradient norms.
