@@ -27,23 +27,22 @@ mkdir -p "$out"
 
 classes_of() { [ "$1" = cifar100 ] && echo 100 || echo 10; }
 
-# Freed native memory goes back to the OS after every architecture (--trim-every 1): these proxies free gigabytes each,
-# which glibc would otherwise keep until the default trim every 32 (docs/scores.md, "Memory of the job"). SNIP alone
-# frees little, and trimming after each of its architectures cut its rate from 2.9 to 1.1 per second, so it keeps
-# the default.
-compute() { # dataset seed proxies table
-  local trim=1; [ "$3" = snip ] && trim=32
+compute() { # dataset seed proxies table trim-every
   local resume=(); [ -s "$4" ] && resume=(--resume) # expanded as ${resume[@]+...}: bash before 4.4 calls an empty array unbound under set -u
   "$ganas" proxies --space tss --images "$data/images/$1-960" --table "$data/nats-tss/$1.csv" --classes "$(classes_of "$1")" \
-    --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --trim-every "$trim" --out "$4" ${resume[@]+"${resume[@]}"}
+    --archs "$archs" --proxies "$3" --seed "$2" --batch-seed 0 --threads 1 --workers "$workers" --trim-every "$5" --out "$4" ${resume[@]+"${resume[@]}"}
 }
 
 for phase in cheap snip ntk; do
   for dataset in cifar10 cifar100; do
     for seed in 0 1 2; do
+      # Freed native memory goes back to the OS after every architecture (--trim-every 1): the five and NTK free gigabytes
+      # each, which glibc would otherwise keep until the default trim every 32 (docs/scores.md, "Memory of the job").
+      # SNIP frees little, and trimming after each of its architectures cut its rate from 2.9 to 1.1 per second.
       case $phase in
-        cheap) compute "$dataset" "$seed" fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv" ;;
-        *) compute "$dataset" "$seed" "$phase" "$out/tss-$dataset-seed$seed.$phase.csv" ;;
+        cheap) compute "$dataset" "$seed" fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv" 1 ;;
+        snip) compute "$dataset" "$seed" snip "$out/tss-$dataset-seed$seed.snip.csv" 32 ;;
+        ntk) compute "$dataset" "$seed" ntk "$out/tss-$dataset-seed$seed.ntk.csv" 1 ;;
       esac
     done
   done

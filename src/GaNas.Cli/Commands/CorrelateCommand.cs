@@ -146,14 +146,14 @@ internal static class CorrelateCommand
     {
         var (rows, accuracy) = TruthJoin.Load(table, truthPath, metricName);
         double fraction = eliteFraction ?? Math.Min(1.0, 1000.0 / rows.Length);
-        // Values: what is correlated (with --failed omit, NaN where left out); Search: the score over every row, as a search ranks.
-        var series = new List<(string Name, double[] Values, double[] Search, int Failures, HybridScore Score, bool[] Failed)>();
+        // Values: what is correlated (non-finite where a proxy failed; with --failed omit those rows are left out);
+        // Search: the score over every row, as a search ranks.
+        var series = new List<(string Name, double[] Values, double[] Search, int Failures, HybridScore Score)>();
         foreach (string name in table.ProxyNames)
         {
             var column = table.Column(name);
             double[] values = rows.Select(r => column[r]).ToArray();
-            bool[] failedRows = values.Select(v => !double.IsFinite(v)).ToArray();
-            series.Add((name, values, values, failedRows.Count(f => f), new HybridScore([new ScoreTerm(name, 1)], RankAggregation.Linear), failedRows));
+            series.Add((name, values, values, values.Count(v => !double.IsFinite(v)), new HybridScore([new ScoreTerm(name, 1)], RankAggregation.Linear)));
         }
         foreach (string spec in hybrids)
         {
@@ -163,17 +163,16 @@ internal static class CorrelateCommand
                 if (!table.Has(p)) throw new ArgumentException($"Hybrid '{spec}' needs proxy '{p}', which {table.Source} lacks (columns: {string.Join(", ", table.ProxyNames)}).");
             }
             double[] search = score.Score(rows.Length, (i, p) => table.Column(p)[rows[i]]);
-            bool[] failedRows = Enumerable.Range(0, rows.Length).Select(i => score.Proxies.Any(p => !double.IsFinite(table.Column(p)[rows[i]]))).ToArray();
             double[] values = search;
             if (omit)
             {
-                // Ranks relative to the rows kept, so that the rows left out do not shift the others' values.
-                int[] kept = Enumerable.Range(0, rows.Length).Where(i => !failedRows[i]).ToArray();
+                // Ranked among the rows none of its proxies failed on, so that the rows left out do not shift the others' values.
+                int[] kept = Enumerable.Range(0, rows.Length).Where(i => score.Proxies.All(p => double.IsFinite(table.Column(p)[rows[i]]))).ToArray();
                 double[] keptValues = score.Score(kept.Length, (i, p) => table.Column(p)[rows[kept[i]]]);
                 values = Enumerable.Repeat(double.NaN, rows.Length).ToArray();
                 for (int k = 0; k < kept.Length; k++) values[kept[k]] = keptValues[k];
             }
-            series.Add((score.Name, values, search, 0, score, failedRows));
+            series.Add((score.Name, values, search, 0, score));
         }
 
         var result = new Dictionary<string, object?>
@@ -189,14 +188,13 @@ internal static class CorrelateCommand
         var correlatedOf = new Dictionary<string, int>();
         var topOf = new Dictionary<string, double>();
         var eliteOf = new Dictionary<string, double>();
-        foreach (var (name, values, search, failures, score, failedRows) in series)
+        foreach (var (name, values, search, failures, score) in series)
         {
-            int[] kept = Enumerable.Range(0, rows.Length).Where(i => !omit || !failedRows[i]).ToArray();
-            double[] x = kept.Select(i => values[i]).ToArray(), y = kept.Select(i => accuracy[i]).ToArray();
+            var (x, y) = omit ? FiniteInBoth(values, accuracy) : (values, accuracy);
             kendallOf[name] = Correlation.KendallTauB(x, y);
             spearmanOf[name] = Correlation.Spearman(x, y);
             failuresOf[name] = failures;
-            correlatedOf[name] = kept.Length;
+            correlatedOf[name] = x.Length;
             var (top, elite) = ScoreSelection.SearchOutcome(score, (i, p) => table.Column(p)[rows[i]], accuracy, fraction, search);
             (topOf[name], eliteOf[name]) = (top, elite);
             correlations[name] = new
@@ -204,7 +202,7 @@ internal static class CorrelateCommand
                 kendall = Rounded(kendallOf[name]),
                 spearman = Rounded(spearmanOf[name]),
                 failures,
-                correlated = kept.Length,
+                correlated = x.Length,
                 top_ranked_acc = Rounded(top),
                 elite_acc = Rounded(elite),
             };
@@ -218,7 +216,7 @@ internal static class CorrelateCommand
         if (plotDirectory is { } dir)
         {
             Directory.CreateDirectory(dir);
-            foreach (var (name, values, _, _, _, _) in series)
+            foreach (var (name, values, _, _, _) in series)
             {
                 string file = Path.Combine(dir, $"{Sanitize(name)}-vs-{metricName}.png");
                 Plots.Scatter(values, accuracy, name, metricName, $"{name}: Kendall {kendallOf[name]:F3} (n={correlatedOf[name]})", file);

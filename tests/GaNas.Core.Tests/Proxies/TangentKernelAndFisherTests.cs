@@ -107,8 +107,7 @@ public class TangentKernelAndFisherTests
         using var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 });
         var space = TopologySearchSpace.Instance;
         Genome genome = space.Parse(Cell);
-        // After the proxies that share the network's gradients (ZiCo's and GraSP's passes, Fisher's), so that a gradient one of
-        // them left behind would show.
+        // After the other proxies that take gradients of the same network (ZiCo, GraSP, Fisher).
         var values = new ProxyEvaluator(space, ProxyRegistry.CreateMany("zico,grasp,fisher,snip,grad_norm"), images, Tiny, seed: 1, labels).Evaluate(genome).Values;
 
         // By hand: one train-mode forward of all 8 images, the cross-entropy's gradient with respect to every convolution's
@@ -132,6 +131,13 @@ public class TangentKernelAndFisherTests
         values["snip"].Value.Should().BeApproximately(snip, snip * 1e-9);
         values["grad_norm"].Value.Should().BeApproximately(gradNorm, gradNorm * 1e-9);
         values["zico"].IsValid.Should().BeTrue("ZiCo still has its two mini-batches");
+
+        // A network that still holds another pass's gradients gives the same values: the pass clears them first.
+        using var stale = new ProxyContext(space, genome, images, Tiny, 1, CleanPassNeeds.None) { Labels = labels };
+        stale.Network.train();
+        stale.Network.call(stale.Input).square().sum().backward();
+        stale.BatchGradients.Snip.Should().BeApproximately(snip, snip * 1e-9);
+        stale.BatchGradients.GradNorm.Should().BeApproximately(gradNorm, gradNorm * 1e-9);
     }
 
     [Fact]
