@@ -38,7 +38,7 @@ for phase in cheap snip ntk; do
     for seed in 0 1 2; do
       # Freed native memory goes back to the OS after every architecture (--trim-every 1): the five and NTK free gigabytes
       # each, which glibc would otherwise keep until the default trim every 32 (docs/scores.md, "Memory of the job").
-      # SNIP frees little, and trimming after each of its architectures cut its rate from 2.9 to 1.1 per second.
+      # SNIP frees little, and trimming after each of its architectures costs it about two thirds of its rate (same section).
       case $phase in
         cheap) compute "$dataset" "$seed" fisher,grasp,naswot,synflow,logsynflow "$out/tss-$dataset-seed$seed.csv" 1 ;;
         snip) compute "$dataset" "$seed" snip "$out/tss-$dataset-seed$seed.snip.csv" 32 ;;
